@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package gauntlet builds, tests and runs with (see DESIGN.md, Dependencies).
+# Idempotent: on a ready machine it checks dpkg's database, prints one line and exits in seconds.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev
+  libopencv-dev libopencv-contrib-dev
+  nlohmann-json3-dev catch2 libbenchmark-dev libcli11-dev libfmt-dev
+  libzip-dev libxxhash-dev zlib1g-dev
+  gnuplot-nox
+  dataset-fashion-mnist
+  python3-torch python3-torchvision python3-sklearn python3-numpy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "ci/setup.sh: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "ci/setup.sh: installing ${#missing[@]} packages: ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "ci/setup.sh: done"

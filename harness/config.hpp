@@ -1,0 +1,51 @@
+// Typed configuration of one cell's ingredients, and their JSON form. This file is the one place
+// where suite JSON becomes the options structs of models/ and augmentations/ (which know no JSON),
+// and where each struct is written back as JSON with every default filled in: that normalised form
+// is what result.json records and what a cell id hashes.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+#include <vector>
+
+#include "augmentations/transform_options.hpp"
+#include "models/backbone_options.hpp"
+
+namespace gauntlet {
+
+struct BackboneSpec {
+  std::string name;
+  BackboneOptions options;
+};
+
+struct OptimizerConfig {
+  std::string name = "sgd";  ///< sgd | adam
+  double lr = 0.01;
+  double momentum = 0.9;  ///< sgd
+  bool nesterov = false;  ///< sgd
+  double beta1 = 0.9;     ///< adam
+  double beta2 = 0.999;   ///< adam
+  double eps = 1e-8;      ///< adam
+  double weight_decay = 0.0;
+};
+
+struct LossConfig {
+  std::string name = "cross_entropy";
+  double label_smoothing = 0.0;
+};
+
+// Each *_from_json takes a value the suite schema has already accepted (a name or an object).
+BackboneSpec backbone_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const BackboneSpec& b);
+
+std::vector<TransformOptions> pipeline_from_json(const nlohmann::json& j);
+nlohmann::json pipeline_to_json(const std::vector<TransformOptions>& ops);
+
+OptimizerConfig optimizer_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const OptimizerConfig& o);
+
+LossConfig loss_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const LossConfig& l);
+
+}  // namespace gauntlet

@@ -1,0 +1,134 @@
+#include "harness/loader.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <numeric>
+#include <thread>
+
+namespace gauntlet {
+
+PreparedSet prepare(const Dataset& d, int64_t side, int64_t channels) {
+  if (d.channels == 3 && channels == 1) {
+    throw std::invalid_argument(d.source + ": RGB images for a 1-channel backbone");
+  }
+  PreparedSet p;
+  p.n = d.n;
+  p.side = side;
+  p.channels = channels;
+  p.labels = d.labels;
+  p.images.resize(p.n * p.image_bytes());
+  const int src_type = d.channels == 3 ? CV_8UC3 : CV_8UC1;
+  const int interp = (d.height > side || d.width > side) ? cv::INTER_AREA : cv::INTER_LINEAR;
+  for (int64_t i = 0; i < d.n; ++i) {
+    cv::Mat src(static_cast<int>(d.height), static_cast<int>(d.width), src_type,
+                 const_cast<uint8_t*>(d.image(i)));
+    cv::Mat resized;
+    if (d.height == side && d.width == side) {
+      resized = src;
+    } else {
+      cv::resize(src, resized, cv::Size(static_cast<int>(side), static_cast<int>(side)), 0, 0, interp);
+    }
+    cv::Mat dst(static_cast<int>(side), static_cast<int>(side), channels == 3 ? CV_8UC3 : CV_8UC1,
+                p.images.data() + i * p.image_bytes());
+    if (d.channels == 1 && channels == 3) {
+      cv::cvtColor(resized, dst, cv::COLOR_GRAY2RGB);
+    } else {
+      resized.copyTo(dst);
+    }
+  }
+  return p;
+}
+
+Loader::Loader(const PreparedSet& data, LoaderOptions options) : data_(data), o_(options) {
+  if (o_.threads < 1) o_.threads = 1;
+  order_.resize(data_.n);
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+Loader::~Loader() {
+  if (pending_.valid()) pending_.wait();
+}
+
+int64_t Loader::batches_per_epoch() const {
+  return o_.drop_last ? data_.n / o_.batch_size : (data_.n + o_.batch_size - 1) / o_.batch_size;
+}
+
+void Loader::start_epoch(int64_t epoch) {
+  if (pending_.valid()) pending_.wait();
+  epoch_ = epoch;
+  next_batch_ = 0;
+  std::iota(order_.begin(), order_.end(), 0);
+  if (o_.shuffle) {
+    Rng rng{o_.key, 0x6f72646572ull /* "order" */, static_cast<uint64_t>(epoch)};
+    for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
+  }
+  if (batches_per_epoch() > 0) {
+    pending_ = std::async(std::launch::async, [this] { return make_batch(0); });
+  }
+}
+
+bool Loader::next(Batch& out) {
+  if (!pending_.valid()) return false;
+  out = pending_.get();
+  ++next_batch_;
+  if (next_batch_ < batches_per_epoch()) {
+    const int64_t b = next_batch_;
+    pending_ = std::async(std::launch::async, [this, b] { return make_batch(b); });
+  }
+  return true;
+}
+
+Batch Loader::make_batch(int64_t b) const {
+  const int64_t begin = b * o_.batch_size;
+  const int64_t count = std::min(o_.batch_size, data_.n - begin);
+  const int64_t side = data_.side, ch = data_.channels;
+  Batch batch;
+  batch.images = torch::empty({count, ch, side, side}, torch::kFloat32);
+  batch.labels = torch::empty({count}, torch::kInt64);
+  float* x = batch.images.data_ptr<float>();
+  int64_t* y = batch.labels.data_ptr<int64_t>();
+  const int cv_type = ch == 3 ? CV_8UC3 : CV_8UC1;
+  std::array<float, 3> scale{}, shift{};
+  for (int k = 0; k < 3; ++k) {
+    scale[k] = 1.0f / (255.0f * o_.norm.std[k]);
+    shift[k] = -o_.norm.mean[k] / o_.norm.std[k];
+  }
+
+  auto work = [&](int64_t from, int64_t to) {
+    cv::Mat aug;
+    for (int64_t j = from; j < to; ++j) {
+      const int64_t idx = order_[begin + j];
+      y[j] = data_.labels[idx];
+      cv::Mat src(static_cast<int>(side), static_cast<int>(side), cv_type,
+                  const_cast<uint8_t*>(data_.images.data() + idx * data_.image_bytes()));
+      const uint8_t* px = src.data;
+      if (o_.pipeline != nullptr && !o_.pipeline->empty()) {
+        // Keyed by the sample's index in the data set, not its position in the batch.
+        o_.pipeline->apply(src, aug, o_.key, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(idx));
+        px = aug.data;
+      }
+      float* out = x + j * ch * side * side;
+      const int64_t plane = side * side;
+      for (int64_t p = 0; p < plane; ++p) {
+        for (int64_t k = 0; k < ch; ++k) out[k * plane + p] = px[p * ch + k] * scale[k] + shift[k];
+      }
+    }
+  };
+
+  const int threads = static_cast<int>(std::min<int64_t>(o_.threads, count));
+  if (threads <= 1) {
+    work(0, count);
+  } else {
+    std::vector<std::thread> pool;
+    const int64_t per = (count + threads - 1) / threads;
+    for (int t = 1; t < threads; ++t) {
+      const int64_t from = t * per, to = std::min(count, from + per);
+      if (from < to) pool.emplace_back(work, from, to);
+    }
+    work(0, std::min(count, per));
+    for (auto& th : pool) th.join();
+  }
+  return batch;
+}
+
+}  // namespace gauntlet

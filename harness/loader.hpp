@@ -1,0 +1,71 @@
+// From a Dataset to model-ready batches. `prepare` resizes once to the model's input side and
+// channel count (uint8, kept small); the Loader then draws batches per epoch: shuffled order,
+// augmentation and normalisation, spread over loader threads and prefetched one batch ahead.
+// Every draw is keyed by (key, epoch, sample index, op), so batches are identical for any number
+// of loader threads.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+#include <future>
+
+#include "augmentations/transform.hpp"
+#include "harness/core/dataset.hpp"
+
+namespace gauntlet {
+
+/// uint8 NHWC images at the model's side and channels, with labels.
+struct PreparedSet {
+  int64_t n = 0, side = 0, channels = 0;
+  std::vector<uint8_t> images;
+  std::vector<int64_t> labels;
+  size_t image_bytes() const { return static_cast<size_t>(side * side * channels); }
+};
+
+/// Resizes (area when shrinking, bilinear when enlarging) and replicates gray to RGB when
+/// `channels` is 3. Throws std::invalid_argument for RGB data and a 1-channel model.
+PreparedSet prepare(const Dataset& d, int64_t side, int64_t channels);
+
+struct Normalization {
+  std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
+  std::array<float, 3> std{0.5f, 0.5f, 0.5f};
+};
+
+struct LoaderOptions {
+  int64_t batch_size = 64;
+  bool shuffle = false;
+  bool drop_last = false;
+  uint64_t key = 0;          ///< keys the shuffle and the augmentation draws
+  int threads = 1;           ///< data-pipeline threads (results do not depend on it)
+  const Pipeline* pipeline = nullptr;  ///< nullptr or empty: no augmentation
+  Normalization norm;
+};
+
+struct Batch {
+  torch::Tensor images;  ///< float (B, C, side, side), normalised
+  torch::Tensor labels;  ///< int64 (B)
+};
+
+class Loader {
+ public:
+  Loader(const PreparedSet& data, LoaderOptions options);
+  ~Loader();
+  /// Starts an epoch: fixes its order and begins producing the first batch.
+  void start_epoch(int64_t epoch);
+  /// The next batch of the epoch; false when the epoch is done.
+  bool next(Batch& out);
+  int64_t batches_per_epoch() const;
+
+ private:
+  Batch make_batch(int64_t b) const;
+
+  const PreparedSet& data_;
+  LoaderOptions o_;
+  int64_t epoch_ = 0;
+  int64_t next_batch_ = 0;
+  std::vector<int64_t> order_;
+  std::future<Batch> pending_;
+};
+
+}  // namespace gauntlet

@@ -1,0 +1,37 @@
+// `gauntlet run`: load the data once, then per cell (skipped when its result is already stored)
+// train, evaluate on the clean and perturbed hold-outs, and store the result; finally print and
+// write the summary table.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/suite.hpp"
+
+namespace gauntlet {
+
+struct RunOptions {
+  std::string out = "gauntlet-out";
+  int threads = 0;         ///< LibTorch compute threads; 0: all cores
+  int loader_threads = 1;  ///< data-pipeline threads; results do not depend on it
+  bool rerun = false;      ///< run cells even when their result exists
+};
+
+struct RunSummary {
+  int cells = 0, ran = 0, skipped = 0, failed = 0;
+  std::vector<std::string> failed_cells;
+  std::string summary_path;
+};
+
+/// Runs every cell of `suite`. Bad data raises InputError before any cell starts; an error inside
+/// a cell is recorded in its result.json (status "failed") and the suite goes on.
+RunSummary run_suite(const Suite& suite, const RunOptions& options);
+
+/// Writes reports/<suite>/summary.md for `results` (result.json documents, in table order);
+/// returns its path, and the table through `markdown` when given.
+std::string write_summary(const std::string& out, const std::string& suite,
+                          const std::vector<nlohmann::json>& results, std::string* markdown);
+
+}  // namespace gauntlet

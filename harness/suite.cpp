@@ -1,0 +1,350 @@
+#include "harness/suite.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "harness/build_info.hpp"
+#include "harness/config.hpp"
+#include "harness/core/atomic_file.hpp"
+#include "harness/core/error.hpp"
+#include "harness/core/hash.hpp"
+#include "harness/json_schema.hpp"
+
+namespace gauntlet {
+namespace {
+
+using nlohmann::json;
+
+const json& suite_schema() {
+  static const json schema = json::parse(suite_schema_text());
+  return schema;
+}
+
+std::string line_col(const std::string& text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& pointer, const std::string& what) {
+  throw InputError(path, (pointer.empty() ? std::string("/") : pointer) + ": " + what);
+}
+
+DataSourceSpec source_from_json(const json& j) {
+  DataSourceSpec s;
+  if (j.is_string()) {
+    s.path = j.get<std::string>();
+  } else {
+    s.path = j.at("path").get<std::string>();
+    if (j.contains("images")) s.images_key = j.at("images").get<std::string>();
+    if (j.contains("labels")) s.labels_key = j.at("labels").get<std::string>();
+  }
+  return s;
+}
+
+json source_to_json(const DataSourceSpec& s) {
+  return {{"path", s.path}, {"images", s.images_key}, {"labels", s.labels_key}};
+}
+
+// Default label of a list-form value: its name, or for a pipeline its ops joined by '+'.
+std::string default_label(const std::string& axis, const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (axis == "augmentation") {
+    if (v.empty()) return "none";
+    std::string s;
+    for (const auto& t : v) s += (s.empty() ? "" : "+") + t.at("op").get<std::string>();
+    return s;
+  }
+  return v.at("name").get<std::string>();
+}
+
+json normalise(const std::string& axis, const json& v) {
+  if (axis == "backbone") return to_json(backbone_from_json(v));
+  if (axis == "augmentation") return pipeline_to_json(pipeline_from_json(v));
+  if (axis == "loss") return to_json(loss_from_json(v));
+  return to_json(optimizer_from_json(v));
+}
+
+std::vector<AxisValue> read_axis(const std::string& path, const json& axes, const std::string& axis) {
+  const json& a = axes.at(axis);
+  std::vector<AxisValue> out;
+  std::set<std::string> seen;
+  const std::string base = "/axes/" + axis;
+  if (a.is_array()) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      const std::string label = default_label(axis, a[i]);
+      if (!seen.insert(label).second) {
+        fail(path, base + "/" + std::to_string(i),
+             "two values of axis \"" + axis + "\" share the label \"" + label +
+                 "\"; use the map form {\"label\": value, ...} to name them apart");
+      }
+      out.push_back({label, normalise(axis, a[i])});
+    }
+  } else {
+    for (const auto& [label, v] : a.items()) out.push_back({label, normalise(axis, v)});
+  }
+  return out;
+}
+
+std::vector<std::string> labels_of(const std::vector<AxisValue>& axis) {
+  std::vector<std::string> out;
+  for (const auto& v : axis) out.push_back(v.label);
+  return out;
+}
+
+void check_selection(const Suite& s, const json& sel, const std::string& pointer) {
+  const std::pair<const char*, const std::vector<AxisValue>*> axes[] = {
+      {"backbone", &s.backbones}, {"augmentation", &s.augmentations},
+      {"loss", &s.losses}, {"optimizer", &s.optimizers}};
+  for (const auto& [name, values] : axes) {
+    if (!sel.contains(name)) continue;
+    const std::string label = sel.at(name).get<std::string>();
+    const auto labels = labels_of(*values);
+    if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
+      const std::string guess = did_you_mean(label, labels);
+      fail(s.path, pointer + "/" + name,
+           "no " + std::string(name) + " labelled \"" + label + "\" in /axes/" + name +
+               (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"));
+    }
+  }
+  if (sel.contains("seed")) {
+    const int64_t seed = sel.at("seed").get<int64_t>();
+    if (std::find(s.seeds.begin(), s.seeds.end(), seed) == s.seeds.end()) {
+      fail(s.path, pointer + "/seed", "seed " + std::to_string(seed) + " is not in /axes/seeds");
+    }
+  }
+}
+
+bool matches(const Cell& c, const json& sel) {
+  if (sel.contains("backbone") && sel.at("backbone").get<std::string>() != c.backbone) return false;
+  if (sel.contains("augmentation") && sel.at("augmentation").get<std::string>() != c.augmentation) return false;
+  if (sel.contains("loss") && sel.at("loss").get<std::string>() != c.loss) return false;
+  if (sel.contains("optimizer") && sel.at("optimizer").get<std::string>() != c.optimizer) return false;
+  if (sel.contains("seed") && sel.at("seed").get<int64_t>() != c.seed) return false;
+  return true;
+}
+
+bool same_cell(const Cell& a, const Cell& b) {
+  return a.backbone == b.backbone && a.augmentation == b.augmentation && a.loss == b.loss &&
+         a.optimizer == b.optimizer && a.seed == b.seed;
+}
+
+void expand(Suite& s) {
+  const bool grid = s.json.value("grid", true);
+  if (grid) {
+    for (const auto& b : s.backbones)
+      for (const auto& a : s.augmentations)
+        for (const auto& l : s.losses)
+          for (const auto& o : s.optimizers)
+            for (int64_t seed : s.seeds) s.cells.push_back({b.label, a.label, l.label, o.label, seed});
+  }
+  if (s.json.contains("include")) {
+    const json& inc = s.json.at("include");
+    for (size_t i = 0; i < inc.size(); ++i) {
+      const std::string ptr = "/include/" + std::to_string(i);
+      check_selection(s, inc[i], ptr);
+      for (const char* axis : {"backbone", "augmentation", "loss", "optimizer"}) {
+        if (!inc[i].contains(axis)) {
+          fail(s.path, ptr, "an include entry must name a label for every axis; missing \"" +
+                                std::string(axis) + "\"");
+        }
+      }
+      std::vector<int64_t> seeds = s.seeds;
+      if (inc[i].contains("seed")) seeds = {inc[i].at("seed").get<int64_t>()};
+      for (int64_t seed : seeds) {
+        Cell c{inc[i].at("backbone"), inc[i].at("augmentation"), inc[i].at("loss"),
+               inc[i].at("optimizer"), seed};
+        if (std::none_of(s.cells.begin(), s.cells.end(), [&](const Cell& x) { return same_cell(x, c); })) {
+          s.cells.push_back(c);
+        }
+      }
+    }
+  }
+  if (s.json.contains("exclude")) {
+    const json& exc = s.json.at("exclude");
+    for (size_t i = 0; i < exc.size(); ++i) check_selection(s, exc[i], "/exclude/" + std::to_string(i));
+    s.cells.erase(std::remove_if(s.cells.begin(), s.cells.end(),
+                                 [&](const Cell& c) {
+                                   return std::any_of(exc.begin(), exc.end(),
+                                                      [&](const json& e) { return matches(c, e); });
+                                 }),
+                  s.cells.end());
+  }
+  if (s.cells.empty()) fail(s.path, "", "the suite expands to no cells (check grid, include and exclude)");
+}
+
+json parse_value(const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error&) {
+    return json(text);  // a bare word: take it as a string
+  }
+}
+
+}  // namespace
+
+json::json_pointer override_pointer(const std::string& path) {
+  if (path.empty()) throw InputError("--set", "empty path");
+  std::string p = path;
+  if (p[0] != '/') {
+    std::replace(p.begin(), p.end(), '.', '/');
+    p = "/" + p;
+  }
+  try {
+    return json::json_pointer(p);
+  } catch (const json::exception& e) {
+    throw InputError("--set", "bad path \"" + path + "\": " + e.what());
+  }
+}
+
+Suite load_suite(const std::string& path, const std::vector<std::string>& overrides) {
+  const std::string text = read_file(path);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    const auto pos = what.find("syntax error");
+    throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0) +
+                               ": " + (pos == std::string::npos ? what : what.substr(pos)));
+  }
+  return parse_suite(std::move(doc), path, overrides);
+}
+
+Suite parse_suite(json doc, const std::string& path, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos) throw InputError("--set " + o, "expected PATH=VALUE, e.g. train.epochs=2");
+    try {
+      doc[override_pointer(o.substr(0, eq))] = parse_value(o.substr(eq + 1));
+    } catch (const json::exception& e) {
+      throw InputError("--set " + o, e.what());
+    }
+  }
+
+  const auto violations = validate_json(doc, suite_schema());
+  if (!violations.empty()) {
+    std::ostringstream msg;
+    for (size_t i = 0; i < violations.size(); ++i) {
+      if (i > 0) msg << "\n" << path << ": ";
+      if (i == 10) {
+        msg << "... and " << violations.size() - 10 << " more";
+        break;
+      }
+      msg << (violations[i].pointer.empty() ? "/" : violations[i].pointer) << ": " << violations[i].message;
+    }
+    throw InputError(path, msg.str());
+  }
+
+  Suite s;
+  s.path = path;
+  s.json = doc;
+  s.name = doc.at("name").get<std::string>();
+  s.description = doc.value("description", "");
+  s.seed = doc.value("seed", uint64_t{0});
+
+  const json& d = doc.at("data");
+  s.data.source = source_from_json(d.at("source"));
+  if (d.contains("test")) {
+    s.data.has_test = true;
+    s.data.test = source_from_json(d.at("test"));
+  }
+  s.data.subset = d.value("subset", int64_t{0});
+  s.data.test_subset = d.value("test_subset", int64_t{0});
+  if (d.contains("split")) {
+    s.data.val_fraction = d.at("split").value("val", 0.1);
+    s.data.test_fraction = d.at("split").value("test", s.data.has_test ? 0.0 : 0.1);
+  } else if (s.data.has_test) {
+    s.data.test_fraction = 0.0;
+  }
+  if (s.data.has_test && s.data.test_fraction > 0) {
+    fail(path, "/data/split/test", "a separate /data/test source is given, so the test fraction must be 0");
+  }
+  if (!s.data.has_test && s.data.test_fraction <= 0) {
+    fail(path, "/data/split/test", "no /data/test source, so the test fraction must be > 0");
+  }
+  if (s.data.val_fraction + s.data.test_fraction >= 0.9) {
+    fail(path, "/data/split", "val + test fractions must leave at least 10% for training");
+  }
+  if (s.data.test_subset > 0 && !s.data.has_test) {
+    fail(path, "/data/test_subset", "test_subset needs a separate /data/test source");
+  }
+  s.data.input_size = d.value("input_size", int64_t{0});
+
+  const json& axes = doc.at("axes");
+  s.backbones = read_axis(path, axes, "backbone");
+  s.augmentations = read_axis(path, axes, "augmentation");
+  s.losses = read_axis(path, axes, "loss");
+  s.optimizers = read_axis(path, axes, "optimizer");
+  if (axes.contains("seeds")) s.seeds = axes.at("seeds").get<std::vector<int64_t>>();
+
+  if (doc.contains("train")) {
+    s.train.epochs = doc.at("train").value("epochs", s.train.epochs);
+    s.train.batch_size = doc.at("train").value("batch_size", s.train.batch_size);
+  }
+  if (doc.contains("evaluate")) {
+    const json& e = doc.at("evaluate");
+    s.evaluate.corruptions = e.value("corruptions", s.evaluate.corruptions);
+    s.evaluate.severities = e.value("severities", s.evaluate.severities);
+    std::sort(s.evaluate.severities.begin(), s.evaluate.severities.end());
+    s.evaluate.batch_size = e.value("batch_size", s.evaluate.batch_size);
+  }
+  if (doc.contains("report")) s.report_formats = doc.at("report").value("formats", s.report_formats);
+
+  expand(s);
+  return s;
+}
+
+const AxisValue& axis_value(const std::vector<AxisValue>& axis, const std::string& label) {
+  for (const auto& v : axis) {
+    if (v.label == label) return v;
+  }
+  throw std::out_of_range("no axis value labelled " + label);
+}
+
+json resolved_config(const Suite& s, const Cell& c) {
+  json data{{"source", source_to_json(s.data.source)},
+            {"subset", s.data.subset},
+            {"split", {{"val", s.data.val_fraction}, {"test", s.data.test_fraction}}},
+            {"input_size", s.data.input_size}};
+  if (s.data.has_test) {
+    data["test"] = source_to_json(s.data.test);
+    data["test_subset"] = s.data.test_subset;
+  }
+  return {
+      {"suite", s.name},
+      {"suite_seed", s.seed},
+      {"seed", c.seed},
+      {"labels", {{"backbone", c.backbone}, {"augmentation", c.augmentation}, {"loss", c.loss},
+                  {"optimizer", c.optimizer}}},
+      {"backbone", axis_value(s.backbones, c.backbone).value},
+      {"augmentation", axis_value(s.augmentations, c.augmentation).value},
+      {"loss", axis_value(s.losses, c.loss).value},
+      {"optimizer", axis_value(s.optimizers, c.optimizer).value},
+      {"data", data},
+      {"train", {{"epochs", s.train.epochs}, {"batch_size", s.train.batch_size}}},
+      {"evaluate", {{"corruptions", s.evaluate.corruptions}, {"severities", s.evaluate.severities},
+                    {"batch_size", s.evaluate.batch_size}}},
+  };
+}
+
+std::string make_cell_id(const json& config, const std::string& dataset_fingerprint) {
+  Hasher h;
+  h.update(config.dump()).update(dataset_fingerprint).update(std::string(gauntlet_version()));
+  return h.hex();
+}
+
+std::string cell_title(const Cell& c) {
+  return c.backbone + "/" + c.augmentation + "/" + c.loss + "/" + c.optimizer + "/seed" +
+         std::to_string(c.seed);
+}
+
+}  // namespace gauntlet

@@ -1,0 +1,93 @@
+// A suite: the declarative grid a user writes (suites/*.json), validated against the suite schema
+// compiled into the binary, and expanded into cells (one combination of the axes plus a seed).
+// Errors name the file, the JSON pointer and what was expected; see DESIGN.md, Formats.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gauntlet {
+
+struct DataSourceSpec {
+  std::string path;  ///< data spec: "fashion-mnist:train", "x.npz", "...-images-idx3-ubyte.gz"
+  std::string images_key = "images";
+  std::string labels_key = "labels";
+};
+
+struct DataConfig {
+  DataSourceSpec source;
+  bool has_test = false;  ///< a separate test source instead of a split of `source`
+  DataSourceSpec test;
+  int64_t subset = 0;       ///< 0: all of the source
+  int64_t test_subset = 0;  ///< 0: all of the test source
+  double val_fraction = 0.1;
+  double test_fraction = 0.1;
+  int64_t input_size = 0;  ///< 0: the backbone's default
+};
+
+struct TrainConfig {
+  int64_t epochs = 10;
+  int64_t batch_size = 64;
+};
+
+struct EvalConfig {
+  std::vector<std::string> corruptions;
+  std::vector<int> severities{1, 2, 3, 4, 5};
+  int64_t batch_size = 256;
+};
+
+/// One value of an axis: its label (what tables show) and its normalised JSON (defaults filled).
+struct AxisValue {
+  std::string label;
+  nlohmann::json value;
+};
+
+struct Cell {
+  std::string backbone;  ///< labels into Suite's axes
+  std::string augmentation;
+  std::string loss;
+  std::string optimizer;
+  int64_t seed = 0;
+};
+
+struct Suite {
+  std::string path;
+  std::string name;
+  std::string description;
+  uint64_t seed = 0;
+  DataConfig data;
+  std::vector<AxisValue> backbones, augmentations, losses, optimizers;
+  std::vector<int64_t> seeds{0};
+  TrainConfig train;
+  EvalConfig evaluate;
+  std::vector<std::string> report_formats{"md"};
+  std::vector<Cell> cells;  ///< the expansion: grid minus exclude plus include, in stable order
+  nlohmann::json json;      ///< the suite as validated (after --set overrides)
+};
+
+/// Reads, applies `overrides` ("PATH=VALUE", PATH a JSON pointer or dotted path, VALUE JSON or a
+/// bare string), validates and expands. Throws InputError naming `path` and every problem found.
+Suite load_suite(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The same from an already parsed document; `path` is used in messages.
+Suite parse_suite(nlohmann::json doc, const std::string& path,
+                  const std::vector<std::string>& overrides = {});
+
+const AxisValue& axis_value(const std::vector<AxisValue>& axis, const std::string& label);
+
+/// Everything that determines a cell's result, normalised: the input of its cell id.
+nlohmann::json resolved_config(const Suite& suite, const Cell& cell);
+
+/// 16 hex digits: hash of the resolved config, the dataset fingerprint and the gauntlet version.
+std::string make_cell_id(const nlohmann::json& config, const std::string& dataset_fingerprint);
+
+/// "backbone/augmentation/loss/optimizer/seed" for messages.
+std::string cell_title(const Cell& c);
+
+/// JSON-pointer "/a/b" or dotted "a.b" -> pointer; throws InputError on an empty or malformed path.
+nlohmann::json::json_pointer override_pointer(const std::string& path);
+
+}  // namespace gauntlet

@@ -1,0 +1,1 @@
+// Anchors the shared precompiled header (harness/torch_pch.hpp); holds no code.

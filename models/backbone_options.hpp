@@ -1,0 +1,37 @@
+// The typed options of every registered backbone, as one variant: the suite layer fills the
+// alternative that matches a backbone's name, the registry builds from it. Light header (no torch).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/simple_cnn_options.hpp"
+
+namespace gauntlet {
+
+using BackboneOptions = std::variant<SimpleCnnOptions>;
+
+/// Preprocessing a backbone expects (timm's "default config").
+struct BackboneDefaults {
+  int64_t input_size = 32;   ///< side of the square input
+  int64_t in_channels = 3;   ///< 3: grayscale data is replicated to RGB
+  std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
+  std::array<float, 3> std{0.5f, 0.5f, 0.5f};
+};
+
+struct BackboneInfo {
+  std::string name;
+  std::string summary;
+  BackboneDefaults defaults;
+  BackboneOptions default_options;
+};
+
+/// Every registered backbone, in registry order.
+const std::vector<BackboneInfo>& backbone_infos();
+/// The entry named `name`; throws std::out_of_range listing the known names otherwise.
+const BackboneInfo& backbone_info(const std::string& name);
+
+}  // namespace gauntlet
