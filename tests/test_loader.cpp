@@ -1,1 +1,135 @@
 #include <catch2/catch.hpp>
+
+#include <set>
+
+#include "harness/loader.hpp"
+
+namespace gauntlet {
+namespace {
+
+Dataset random_gray(int64_t n, int64_t side, uint64_t seed) {
+  Dataset d;
+  d.n = n;
+  d.height = d.width = side;
+  d.channels = 1;
+  d.class_names = {"a", "b", "c"};
+  d.source = "test";
+  Rng rng{seed};
+  d.images.resize(n * side * side);
+  for (auto& px : d.images) px = static_cast<uint8_t>(rng.below(256));
+  for (int64_t i = 0; i < n; ++i) d.labels.push_back(i % 3);
+  return d;
+}
+
+std::vector<Batch> epoch_batches(const PreparedSet& p, LoaderOptions o, int64_t epoch) {
+  Loader loader(p, o);
+  loader.start_epoch(epoch);
+  std::vector<Batch> out;
+  Batch b;
+  while (loader.next(b)) out.push_back(b);
+  return out;
+}
+
+TEST_CASE("prepare resizes and replicates gray to RGB", "[loader]") {
+  const Dataset d = random_gray(5, 28, 1);
+  const PreparedSet p = prepare(d, 32, 3);
+  CHECK(p.n == 5);
+  CHECK(p.side == 32);
+  CHECK(p.channels == 3);
+  REQUIRE(p.images.size() == 5u * 32 * 32 * 3);
+  for (size_t px = 0; px < 32 * 32; ++px) {
+    REQUIRE(p.images[px * 3] == p.images[px * 3 + 1]);
+    REQUIRE(p.images[px * 3] == p.images[px * 3 + 2]);
+  }
+  CHECK(p.labels == d.labels);
+  // Same size and channels: the pixels pass through untouched.
+  const PreparedSet same = prepare(d, 28, 1);
+  CHECK(same.images == d.images);
+}
+
+TEST_CASE("prepare refuses RGB data for a 1-channel model", "[loader]") {
+  Dataset d = random_gray(2, 8, 1);
+  d.channels = 3;
+  d.images.resize(2 * 8 * 8 * 3);
+  CHECK_THROWS_AS(prepare(d, 8, 1), std::invalid_argument);
+}
+
+TEST_CASE("batches are normalised NCHW floats in the data's order without shuffling", "[loader]") {
+  Dataset d = random_gray(3, 4, 2);
+  d.images[0] = 255;  // image 0, pixel (0,0)
+  d.images[1] = 0;    // image 0, pixel (0,1)
+  const PreparedSet p = prepare(d, 4, 3);
+  LoaderOptions o;
+  o.batch_size = 2;
+  const auto batches = epoch_batches(p, o, 0);
+  REQUIRE(batches.size() == 2);
+  CHECK(batches[0].images.sizes() == torch::IntArrayRef({2, 3, 4, 4}));
+  CHECK(batches[1].images.sizes() == torch::IntArrayRef({1, 3, 4, 4}));
+  CHECK(batches[0].labels[1].item<int64_t>() == 1);
+  // mean 0.5, std 0.5: 255 -> 1, 0 -> -1, in every channel.
+  for (int c = 0; c < 3; ++c) {
+    CHECK(batches[0].images[0][c][0][0].item<float>() == Approx(1.0f));
+    CHECK(batches[0].images[0][c][0][1].item<float>() == Approx(-1.0f));
+  }
+}
+
+TEST_CASE("augmented, shuffled batches do not depend on the number of loader threads", "[loader]") {
+  const Dataset d = random_gray(50, 28, 3);
+  const PreparedSet p = prepare(d, 32, 3);
+  const Pipeline pipeline({HFlipOptions{0.5}, RotateOptions{1.0, 20.0, Fill::kReflect, 0}});
+  LoaderOptions o;
+  o.batch_size = 8;
+  o.shuffle = true;
+  o.key = 42;
+  o.pipeline = &pipeline;
+  for (int64_t epoch : {1, 2}) {
+    o.threads = 1;
+    const auto one = epoch_batches(p, o, epoch);
+    o.threads = 3;
+    const auto three = epoch_batches(p, o, epoch);
+    REQUIRE(one.size() == three.size());
+    for (size_t b = 0; b < one.size(); ++b) {
+      REQUIRE(torch::equal(one[b].images, three[b].images));
+      REQUIRE(torch::equal(one[b].labels, three[b].labels));
+    }
+  }
+}
+
+TEST_CASE("each epoch visits every sample once, in a new order", "[loader]") {
+  Dataset d = random_gray(20, 4, 4);
+  for (int64_t i = 0; i < d.n; ++i) d.images[i * 16] = static_cast<uint8_t>(i);  // tag each image
+  const PreparedSet p = prepare(d, 4, 1);
+  LoaderOptions o;
+  o.batch_size = 6;
+  o.shuffle = true;
+  o.key = 7;
+  o.norm.mean = {0, 0, 0};
+  o.norm.std = {1, 1, 1};
+  auto order = [&](int64_t epoch) {
+    std::vector<int> seen;
+    for (const auto& b : epoch_batches(p, o, epoch)) {
+      for (int64_t j = 0; j < b.images.size(0); ++j) {
+        seen.push_back(static_cast<int>(std::lround(b.images[j][0][0][0].item<float>() * 255)));
+      }
+    }
+    return seen;
+  };
+  const auto e1 = order(1), e2 = order(2);
+  CHECK(std::set<int>(e1.begin(), e1.end()).size() == 20);
+  CHECK(e1.size() == 20);
+  CHECK(e1 != e2);
+  CHECK(order(1) == e1);
+}
+
+TEST_CASE("drop_last drops only the incomplete batch", "[loader]") {
+  const PreparedSet p = prepare(random_gray(13, 4, 5), 4, 1);
+  LoaderOptions o;
+  o.batch_size = 4;
+  o.drop_last = true;
+  CHECK(epoch_batches(p, o, 0).size() == 3);
+  o.drop_last = false;
+  CHECK(epoch_batches(p, o, 0).size() == 4);
+}
+
+}  // namespace
+}  // namespace gauntlet

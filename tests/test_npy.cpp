@@ -15,6 +15,8 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -107,7 +109,8 @@ std::string npy_file(const std::string& dict, const std::string& payload, int ma
   std::string out = "\x93NUMPY";
   out += static_cast<char>(major);
   out += static_cast<char>(minor);
-  for (size_t i = 0; i < prefix - 8; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  for (size_t i = 0; i < prefix - 8; ++i)
+    out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
   return out + header + payload;
 }
 
@@ -216,8 +219,8 @@ TEST_CASE("parse_npy accepts what numpy may write", "[io]") {
     CHECK(empty.data.empty());
   }
   SECTION("Python 2 longs, double quotes, no trailing comma, '<' on a byte type") {
-    const Array a =
-        parse(npy_file("{\"descr\": \"<u1\", \"fortran_order\": False, \"shape\": (2L, 3L)}", kSix));
+    const Array a = parse(
+        npy_file("{\"descr\": \"<u1\", \"fortran_order\": False, \"shape\": (2L, 3L)}", kSix));
     CHECK(a.dtype == "u1");
     CHECK(a.shape == std::vector<int64_t>{2, 3});
     CHECK(values<uint8_t>(a) == std::vector<uint8_t>{1, 2, 3, 4, 5, 6});
@@ -259,8 +262,8 @@ TEST_CASE("parse_npy rejects malformed files with a precise message", "[io]") {
           "file ends inside its length field"},
       Row{"truncated header", npy_file(kGoodDict, kSix).substr(0, 40),
           "truncated header: declares 118 bytes, file has 30"},
-      Row{"extra key", npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), 'x': 1}",
-                                kSix),
+      Row{"extra key",
+          npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), 'x': 1}", kSix),
           "unexpected header key 'x'"},
       Row{"missing key", npy_file("{'descr': '|u1', 'fortran_order': False}", kSix),
           "header lacks key 'shape'"},
@@ -272,7 +275,8 @@ TEST_CASE("parse_npy rejects malformed files with a precise message", "[io]") {
       Row{"structured dtype",
           npy_file("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (2,), }", ""),
           "structured dtype"},
-      Row{"unicode dtype", npy_file("{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }", ""),
+      Row{"unicode dtype",
+          npy_file("{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }", ""),
           "unsupported dtype '<U3'"},
       Row{"half float", npy_file("{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }", kSix),
           "unsupported dtype '<f2'"},
@@ -372,7 +376,8 @@ TEST_CASE("write_npz round trips through read_npz", "[io]") {
          at = raw.find("\x93NUMPY", at + 1)) {
       ++found;
       CHECK(raw[at + 6] == 1);
-      const size_t header_len = static_cast<uint8_t>(raw[at + 8]) | static_cast<uint8_t>(raw[at + 9]) << 8;
+      const size_t header_len =
+          static_cast<uint8_t>(raw[at + 8]) | static_cast<uint8_t>(raw[at + 9]) << 8;
       CHECK((10 + header_len) % 64 == 0);
       CHECK(raw[at + 10 + header_len - 1] == '\n');
     }
@@ -447,7 +452,8 @@ TEST_CASE("read_npz rejects bad archives and names the member", "[io]") {
     REQUIRE(raw[payload] == 1);  // the first int32, little-endian
     raw[payload] = 5;
     spit(path, raw);
-    CHECK_THAT(input_error([&] { read_npz(path); }), Contains("bad.npz[a.npy]: cannot read member"));
+    CHECK_THAT(input_error([&] { read_npz(path); }),
+               Contains("bad.npz[a.npy]: cannot read member"));
   }
   SECTION("declared size larger than the stored bytes") {
     // Uncompressed size fields: offset 22 in the local header, 24 in the central header. Both are
@@ -464,11 +470,15 @@ TEST_CASE("to_int64 converts labels and refuses what is not an integer", "[io]")
         std::vector<int64_t>{0, 9, -3});
   CHECK(to_int64(make_array<uint64_t>("u8", {1}, {uint64_t{1} << 62}), "l") ==
         std::vector<int64_t>{int64_t{1} << 62});
-  CHECK(to_int64(make_array<int8_t>("i1", {2}, {-128, 127}), "l") == std::vector<int64_t>{-128, 127});
-  CHECK_THAT(input_error([] { to_int64(make_array<double>("f8", {2}, {1.0, 2.5}), "y.npy"); }),
+  CHECK(to_int64(make_array<int8_t>("i1", {2}, {-128, 127}), "l") ==
+        std::vector<int64_t>{-128, 127});
+  CHECK_THAT(input_error([] {
+               to_int64(make_array<double>("f8", {2}, {1.0, 2.5}), "y.npy");
+             }),
              Contains("y.npy: element 1 of f8 array is 2.5, not an integer"));
   CHECK_THAT(input_error([] {
-               to_int64(make_array<float>("f4", {1}, {std::numeric_limits<float>::quiet_NaN()}), "y");
+               to_int64(make_array<float>("f4", {1}, {std::numeric_limits<float>::quiet_NaN()}),
+                        "y");
              }),
              Contains("element 0 of f4 array is nan"));
   CHECK_THAT(input_error([] { to_int64(make_array<double>("f8", {1}, {1e19}), "y"); }),
@@ -508,8 +518,11 @@ TEST_CASE("read_idx reads gzip and plain IDX files", "[io]") {
   for (const bool gz : {true, false}) {
     INFO((gz ? "gzip" : "plain"));
     const std::string path = dir.file(gz ? "images.gz" : "images");
-    if (gz) write_gz(path, images);
-    else spit(path, images);
+    if (gz) {
+      write_gz(path, images);
+    } else {
+      spit(path, images);
+    }
     const Array a = read_idx(path);
     CHECK(a.dtype == "u1");
     CHECK(a.shape == std::vector<int64_t>{2, 3, 4});
@@ -535,8 +548,7 @@ TEST_CASE("read_idx rejects malformed IDX files", "[io]") {
   const std::string six = "abcdef";
   auto [name, bytes, expected] = GENERATE_COPY(table<std::string, std::string, std::string>({
       {"empty", "", "file ends inside the 4-byte IDX magic"},
-      {"wrong magic", "\x01\x02" + idx_file(0x08, {6}, six).substr(2),
-       "bad IDX magic 0x01 0x02"},
+      {"wrong magic", "\x01\x02" + idx_file(0x08, {6}, six).substr(2), "bad IDX magic 0x01 0x02"},
       {"npy file", npy_file(kGoodDict, kSix), "bad IDX magic 0x93 0x4e"},
       {"unknown type", idx_file(0x0A, {6}, six), "unsupported IDX element type 0x0a"},
       {"rank 0", idx_file(0x08, {}, six), "IDX file declares 0 dimensions"},
@@ -556,8 +568,11 @@ TEST_CASE("read_idx rejects malformed IDX files", "[io]") {
   INFO(name);
   for (const bool gz : {true, false}) {
     INFO((gz ? "gzip" : "plain"));
-    if (gz) write_gz(path, bytes);
-    else spit(path, bytes);
+    if (gz) {
+      write_gz(path, bytes);
+    } else {
+      spit(path, bytes);
+    }
     const std::string message = input_error([&] { read_idx(path); });
     CHECK_THAT(message, Contains(expected));
     CHECK_THAT(message, Catch::Matchers::StartsWith(path + ": "));
@@ -594,8 +609,8 @@ TEST_CASE("read_idx reads Debian's Fashion-MNIST", "[io][slow]") {
     WARN("skipped: " << dir << " is absent (install dataset-fashion-mnist)");
     return;
   }
-  for (const auto& [split, n] : std::vector<std::pair<std::string, int64_t>>{{"train", 60000},
-                                                                             {"t10k", 10000}}) {
+  for (const auto& [split, n] :
+       std::vector<std::pair<std::string, int64_t>>{{"train", 60000}, {"t10k", 10000}}) {
     INFO(split);
     const Array images = read_idx(dir + "/" + split + "-images-idx3-ubyte.gz");
     CHECK(images.dtype == "u1");
@@ -606,8 +621,11 @@ TEST_CASE("read_idx reads Debian's Fashion-MNIST", "[io][slow]") {
     std::vector<int64_t> counts(10, 0);
     int64_t out_of_range = 0;
     for (int64_t y : to_int64(labels, split)) {
-      if (y < 0 || y > 9) ++out_of_range;
-      else ++counts[static_cast<size_t>(y)];
+      if (y < 0 || y > 9) {
+        ++out_of_range;
+      } else {
+        ++counts[static_cast<size_t>(y)];
+      }
     }
     CHECK(out_of_range == 0);
     CHECK(counts == std::vector<int64_t>(10, n / 10));

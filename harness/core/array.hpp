@@ -95,21 +95,35 @@ inline std::vector<int64_t> to_int64(const Array& a, const std::string& where) {
   }
   const int64_t n = a.numel();
   if (a.data.size() != static_cast<uint64_t>(n) * itemsize) {
-    throw InputError(where, "array holds " + std::to_string(a.data.size()) + " bytes, shape needs " +
+    throw InputError(where, "array holds " + std::to_string(a.data.size()) +
+                                " bytes, shape needs " +
                                 std::to_string(static_cast<uint64_t>(n) * itemsize));
   }
   std::vector<int64_t> out(static_cast<size_t>(n));
   const std::string& t = a.dtype;
-  if (t == "b1" || t == "u1") array_detail::integers_to_int64<uint8_t>(a, where, out);
-  else if (t == "i1") array_detail::integers_to_int64<int8_t>(a, where, out);
-  else if (t == "u2") array_detail::integers_to_int64<uint16_t>(a, where, out);
-  else if (t == "i2") array_detail::integers_to_int64<int16_t>(a, where, out);
-  else if (t == "u4") array_detail::integers_to_int64<uint32_t>(a, where, out);
-  else if (t == "i4") array_detail::integers_to_int64<int32_t>(a, where, out);
-  else if (t == "u8") array_detail::integers_to_int64<uint64_t>(a, where, out);
-  else if (t == "i8") array_detail::integers_to_int64<int64_t>(a, where, out);
-  else if (t == "f4") array_detail::floats_to_int64<float>(a, where, out);
-  else array_detail::floats_to_int64<double>(a, where, out);
+  using array_detail::floats_to_int64;
+  using array_detail::integers_to_int64;
+  if (t == "b1" || t == "u1") {
+    integers_to_int64<uint8_t>(a, where, out);
+  } else if (t == "i1") {
+    integers_to_int64<int8_t>(a, where, out);
+  } else if (t == "u2") {
+    integers_to_int64<uint16_t>(a, where, out);
+  } else if (t == "i2") {
+    integers_to_int64<int16_t>(a, where, out);
+  } else if (t == "u4") {
+    integers_to_int64<uint32_t>(a, where, out);
+  } else if (t == "i4") {
+    integers_to_int64<int32_t>(a, where, out);
+  } else if (t == "u8") {
+    integers_to_int64<uint64_t>(a, where, out);
+  } else if (t == "i8") {
+    integers_to_int64<int64_t>(a, where, out);
+  } else if (t == "f4") {
+    floats_to_int64<float>(a, where, out);
+  } else {
+    floats_to_int64<double>(a, where, out);
+  }
   return out;
 }
 

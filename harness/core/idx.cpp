@@ -27,13 +27,20 @@ using GzFile = std::unique_ptr<gzFile_s, GzClose>;
 
 const char* dtype_of(uint8_t type) {
   switch (type) {
-    case 0x08: return "u1";
-    case 0x09: return "i1";
-    case 0x0B: return "i2";
-    case 0x0C: return "i4";
-    case 0x0D: return "f4";
-    case 0x0E: return "f8";
-    default: return nullptr;
+    case 0x08:
+      return "u1";
+    case 0x09:
+      return "i1";
+    case 0x0B:
+      return "i2";
+    case 0x0C:
+      return "i4";
+    case 0x0D:
+      return "f4";
+    case 0x0E:
+      return "f8";
+    default:
+      return nullptr;
   }
 }
 
@@ -58,7 +65,9 @@ size_t read_some(gzFile f, std::vector<uint8_t>& out, size_t n, const std::strin
   out.resize(start + got);
   int errnum = Z_OK;
   const char* message = gzerror(f, &errnum);
-  if (errnum == Z_ERRNO) throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
+  if (errnum == Z_ERRNO) {
+    throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
+  }
   if (errnum != Z_OK) throw InputError(path, std::string("corrupt gzip stream: ") + message);
   return got;
 }
@@ -69,8 +78,8 @@ Array read_idx(const std::string& path) {
   errno = 0;
   GzFile f(gzopen(path.c_str(), "rb"));
   if (!f) {
-    throw InputError(path, std::string("cannot open: ") +
-                               (errno != 0 ? std::strerror(errno) : "out of memory"));
+    throw InputError(
+        path, std::string("cannot open: ") + (errno != 0 ? std::strerror(errno) : "out of memory"));
   }
   gzbuffer(f.get(), 1 << 18);
 
@@ -83,12 +92,15 @@ Array read_idx(const std::string& path) {
                                " (an IDX file starts with two zero bytes)");
   }
   const char* dtype = dtype_of(header[2]);
-  if (dtype == nullptr) throw InputError(path, "unsupported IDX element type " + hex_byte(header[2]));
+  if (dtype == nullptr) {
+    throw InputError(path, "unsupported IDX element type " + hex_byte(header[2]));
+  }
   const int ndim = header[3];
   if (ndim == 0) throw InputError(path, "IDX file declares 0 dimensions");
 
   header.clear();
-  if (read_some(f.get(), header, 4 * static_cast<size_t>(ndim), path) < 4 * static_cast<size_t>(ndim)) {
+  if (read_some(f.get(), header, 4 * static_cast<size_t>(ndim), path) <
+      4 * static_cast<size_t>(ndim)) {
     throw InputError(path, "file ends inside the " + std::to_string(ndim) + " dimension sizes");
   }
   Array a;

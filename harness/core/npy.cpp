@@ -76,7 +76,9 @@ class HeaderParser {
       bool* seen = nullptr;
       if (key == "descr") {
         seen = &have_descr;
-        if (peek('[')) throw InputError(where_, "structured dtype (descr is a list) is not supported");
+        if (peek('[')) {
+          throw InputError(where_, "structured dtype (descr is a list) is not supported");
+        }
         descr = parse_string();
       } else if (key == "fortran_order") {
         seen = &have_fortran;
@@ -125,9 +127,8 @@ class HeaderParser {
   }
 
   void skip_space() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-            text_[pos_] == '\r')) {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -337,7 +338,9 @@ std::vector<uint8_t> read_whole_file(const std::string& path) {
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat st;
-  if (::fstat(fd, &st) != 0) throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
+  if (::fstat(fd, &st) != 0) {
+    throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
+  }
   if (!S_ISREG(st.st_mode)) throw InputError(path, "not a regular file");
   std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
   size_t got = 0;
@@ -367,12 +370,15 @@ std::string zip_error_message(int code) {
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::vector<uint8_t> read_member(zip_t* za, const zip_stat_t& st, uint64_t archive_size,
                                  const std::string& where) {
-  if (st.encryption_method != ZIP_EM_NONE) throw InputError(where, "encrypted members are not supported");
+  if (st.encryption_method != ZIP_EM_NONE) {
+    throw InputError(where, "encrypted members are not supported");
+  }
   if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE) {
     throw InputError(where, "compression method " + std::to_string(st.comp_method) +
                                 " is not supported (only stored and deflate)");
@@ -380,9 +386,8 @@ std::vector<uint8_t> read_member(zip_t* za, const zip_stat_t& st, uint64_t archi
   // The sizes come from the archive's directory, i.e. from whoever made the file: check them
   // before trusting one as an allocation size.
   if (st.comp_size > archive_size) {
-    throw InputError(where, "declares " + std::to_string(st.comp_size) +
-                                " compressed bytes in a " + std::to_string(archive_size) +
-                                "-byte archive");
+    throw InputError(where, "declares " + std::to_string(st.comp_size) + " compressed bytes in a " +
+                                std::to_string(archive_size) + "-byte archive");
   }
   if (st.size > kMaxMemberBytes) {
     throw InputError(where, "declares " + std::to_string(st.size) +
@@ -393,7 +398,8 @@ std::vector<uint8_t> read_member(zip_t* za, const zip_stat_t& st, uint64_t archi
                                 " bytes uncompressed but " + std::to_string(st.comp_size) +
                                 " stored");
   }
-  if (st.comp_method == ZIP_CM_DEFLATE && st.size > st.comp_size * kMaxDeflateRatio + kDeflateSlack) {
+  if (st.comp_method == ZIP_CM_DEFLATE &&
+      st.size > st.comp_size * kMaxDeflateRatio + kDeflateSlack) {
     throw InputError(where, "declares " + std::to_string(st.size) + " bytes uncompressed from " +
                                 std::to_string(st.comp_size) +
                                 " compressed, more than deflate can produce");
@@ -405,7 +411,9 @@ std::vector<uint8_t> read_member(zip_t* za, const zip_stat_t& st, uint64_t archi
   while (got < bytes.size()) {
     const zip_int64_t n =
         zip_fread(zf.get(), bytes.data() + got, std::min<size_t>(bytes.size() - got, 1 << 30));
-    if (n < 0) throw InputError(where, std::string("cannot read member: ") + zip_file_strerror(zf.get()));
+    if (n < 0) {
+      throw InputError(where, std::string("cannot read member: ") + zip_file_strerror(zf.get()));
+    }
     if (n == 0) {
       throw InputError(where, "member ends after " + std::to_string(got) + " of its declared " +
                                   std::to_string(bytes.size()) + " bytes");
@@ -415,8 +423,13 @@ std::vector<uint8_t> read_member(zip_t* za, const zip_stat_t& st, uint64_t archi
   // libzip verifies the CRC only once it reaches the end, so read past the declared size.
   uint8_t extra;
   const zip_int64_t n = zip_fread(zf.get(), &extra, 1);
-  if (n < 0) throw InputError(where, std::string("cannot read member: ") + zip_file_strerror(zf.get()));
-  if (n > 0) throw InputError(where, "member holds more than its declared " + std::to_string(st.size) + " bytes");
+  if (n < 0) {
+    throw InputError(where, std::string("cannot read member: ") + zip_file_strerror(zf.get()));
+  }
+  if (n > 0) {
+    throw InputError(where,
+                     "member holds more than its declared " + std::to_string(st.size) + " bytes");
+  }
   const int rc = zip_fclose(zf.release());
   if (rc != 0) throw InputError(where, "cannot read member: " + zip_error_message(rc));
   return bytes;
@@ -500,7 +513,8 @@ std::map<std::string, Array> read_npz(const std::string& path) {
   for (zip_int64_t i = 0; i < count; ++i) {
     zip_stat_t st;
     if (zip_stat_index(za.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0) {
-      throw InputError(path, "cannot read entry " + std::to_string(i) + ": " + zip_strerror(za.get()));
+      throw InputError(path,
+                       "cannot read entry " + std::to_string(i) + ": " + zip_strerror(za.get()));
     }
     constexpr zip_uint64_t kNeeded = ZIP_STAT_NAME | ZIP_STAT_INDEX | ZIP_STAT_SIZE |
                                      ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD |
@@ -546,8 +560,8 @@ void write_npz(const std::string& path,
     const std::string empty_zip = std::string("PK\x05\x06", 4) + std::string(18, '\0');
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) write_failed(path, std::strerror(errno));
-    const bool ok = ::write(fd, empty_zip.data(), empty_zip.size()) ==
-                    static_cast<ssize_t>(empty_zip.size());
+    const bool ok =
+        ::write(fd, empty_zip.data(), empty_zip.size()) == static_cast<ssize_t>(empty_zip.size());
     ::close(fd);
     if (!ok) {
       ::unlink(tmp.c_str());

@@ -1,0 +1,27 @@
+# Helpers for the end-to-end scripts: expect an exit code and a message, fail loudly.
+fails=0
+passes=0
+expect() {  # expect NAME CODE SUBSTRING -- command...
+  local name=$1 code=$2 want=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [[ $rc -ne $code ]]; then
+    echo "FAIL $name: exit $rc, expected $code; output:"; echo "$out" | head -20; fails=$((fails + 1)); return
+  fi
+  if [[ -n $want && $out != *"$want"* ]]; then
+    echo "FAIL $name: output lacks \"$want\"; output:"; echo "$out" | head -20; fails=$((fails + 1)); return
+  fi
+  echo "ok   $name"
+  passes=$((passes + 1))
+}
+check() {  # check NAME -- command... (passes when the command exits 0)
+  local name=$1
+  shift 2
+  if "$@"; then echo "ok   $name"; passes=$((passes + 1)); else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+finish() {
+  echo "$passes passed, $fails failed"
+  [[ $fails -eq 0 ]]
+}
