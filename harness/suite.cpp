@@ -1,6 +1,7 @@
 #include "harness/suite.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -15,6 +16,28 @@ namespace gauntlet {
 namespace {
 
 using nlohmann::json;
+
+// Axis -> labels of its map form in the order the file lists them.
+using LabelOrder = std::map<std::string, std::vector<std::string>>;
+
+Suite parse_validated(json doc, const std::string& path, const LabelOrder& order);
+
+json parse_value(const std::string& text);
+
+template <typename Json>
+void apply_overrides(Json& doc, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos) throw InputError("--set " + o, "expected PATH=VALUE, e.g. train.epochs=2");
+    try {
+      const json value = parse_value(o.substr(eq + 1));
+      doc[typename Json::json_pointer(override_pointer(o.substr(0, eq)).to_string())] =
+          Json::parse(value.dump());
+    } catch (const json::exception& e) {
+      throw InputError("--set " + o, e.what());
+    }
+  }
+}
 
 const json& suite_schema() {
   static const json schema = json::parse(suite_schema_text());
@@ -73,7 +96,8 @@ json normalise(const std::string& axis, const json& v) {
   return to_json(optimizer_from_json(v));
 }
 
-std::vector<AxisValue> read_axis(const std::string& path, const json& axes, const std::string& axis) {
+std::vector<AxisValue> read_axis(const std::string& path, const json& axes, const std::string& axis,
+                                 const LabelOrder& order) {
   const json& a = axes.at(axis);
   std::vector<AxisValue> out;
   std::set<std::string> seen;
@@ -90,6 +114,16 @@ std::vector<AxisValue> read_axis(const std::string& path, const json& axes, cons
     }
   } else {
     for (const auto& [label, v] : a.items()) out.push_back({label, normalise(axis, v)});
+    const auto it = order.find(axis);
+    if (it != order.end()) {
+      // Labels the ordered parse saw come first, in its order; any others keep sorted order.
+      auto rank = [&](const AxisValue& v) {
+        const auto pos = std::find(it->second.begin(), it->second.end(), v.label);
+        return static_cast<size_t>(pos - it->second.begin());
+      };
+      std::stable_sort(out.begin(), out.end(),
+                       [&](const AxisValue& x, const AxisValue& y) { return rank(x) < rank(y); });
+    }
   }
   return out;
 }
@@ -207,29 +241,35 @@ json::json_pointer override_pointer(const std::string& path) {
 
 Suite load_suite(const std::string& path, const std::vector<std::string>& overrides) {
   const std::string text = read_file(path);
-  json doc;
+  // Parsed keeping key order, so that map-form axes list their labels as the user wrote them.
+  nlohmann::ordered_json doc;
   try {
-    doc = json::parse(text);
+    doc = nlohmann::ordered_json::parse(text);
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     const auto pos = what.find("syntax error");
     throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0) +
                                ": " + (pos == std::string::npos ? what : what.substr(pos)));
   }
-  return parse_suite(std::move(doc), path, overrides);
+  apply_overrides(doc, overrides);
+  LabelOrder order;
+  if (doc.contains("axes") && doc["axes"].is_object()) {
+    for (const auto& [axis, values] : doc["axes"].items()) {
+      if (!values.is_object()) continue;
+      for (const auto& [label, v] : values.items()) order[axis].push_back(label);
+    }
+  }
+  return parse_validated(json::parse(doc.dump()), path, order);
 }
 
 Suite parse_suite(json doc, const std::string& path, const std::vector<std::string>& overrides) {
-  for (const auto& o : overrides) {
-    const auto eq = o.find('=');
-    if (eq == std::string::npos) throw InputError("--set " + o, "expected PATH=VALUE, e.g. train.epochs=2");
-    try {
-      doc[override_pointer(o.substr(0, eq))] = parse_value(o.substr(eq + 1));
-    } catch (const json::exception& e) {
-      throw InputError("--set " + o, e.what());
-    }
-  }
+  apply_overrides(doc, overrides);
+  return parse_validated(std::move(doc), path, {});
+}
 
+namespace {
+
+Suite parse_validated(json doc, const std::string& path, const LabelOrder& order) {
   const auto violations = validate_json(doc, suite_schema());
   if (!violations.empty()) {
     std::ostringstream msg;
@@ -280,10 +320,10 @@ Suite parse_suite(json doc, const std::string& path, const std::vector<std::stri
   s.data.input_size = d.value("input_size", int64_t{0});
 
   const json& axes = doc.at("axes");
-  s.backbones = read_axis(path, axes, "backbone");
-  s.augmentations = read_axis(path, axes, "augmentation");
-  s.losses = read_axis(path, axes, "loss");
-  s.optimizers = read_axis(path, axes, "optimizer");
+  s.backbones = read_axis(path, axes, "backbone", order);
+  s.augmentations = read_axis(path, axes, "augmentation", order);
+  s.losses = read_axis(path, axes, "loss", order);
+  s.optimizers = read_axis(path, axes, "optimizer", order);
   if (axes.contains("seeds")) s.seeds = axes.at("seeds").get<std::vector<int64_t>>();
 
   if (doc.contains("train")) {
@@ -302,6 +342,8 @@ Suite parse_suite(json doc, const std::string& path, const std::vector<std::stri
   expand(s);
   return s;
 }
+
+}  // namespace
 
 const AxisValue& axis_value(const std::vector<AxisValue>& axis, const std::string& label) {
   for (const auto& v : axis) {

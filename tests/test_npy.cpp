@@ -7,6 +7,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -18,8 +19,6 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "harness/core/array.hpp"
 #include "harness/core/error.hpp"
