@@ -1,0 +1,54 @@
+// Per-image transforms and corruptions on uint8 images (1 and 3 channels, 32 and 96 px).
+#include <benchmark/benchmark.h>
+
+#include "augmentations/corruption.hpp"
+#include "augmentations/transform.hpp"
+
+namespace gauntlet {
+namespace {
+
+cv::Mat random_image(int side, int channels) {
+  cv::Mat img(side, side, channels == 3 ? CV_8UC3 : CV_8UC1);
+  Rng rng{7};
+  for (size_t i = 0; i < img.total() * img.channels(); ++i) img.data[i] = static_cast<uint8_t>(rng.below(256));
+  return img;
+}
+
+void run_transform(benchmark::State& state, const TransformOptions& options) {
+  const cv::Mat src = random_image(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const Pipeline pipeline({options});
+  cv::Mat dst;
+  uint64_t sample = 0;
+  for (auto _ : state) {
+    pipeline.apply(src, dst, 1, 0, sample++);
+    benchmark::DoNotOptimize(dst.data);
+  }
+  if (dst.size() != src.size() || dst.type() != src.type()) state.SkipWithError("shape changed");
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_HFlip(benchmark::State& state) { run_transform(state, HFlipOptions{1.0}); }
+void BM_Rotate(benchmark::State& state) { run_transform(state, RotateOptions{1.0, 30.0, Fill::kReflect, 0}); }
+BENCHMARK(BM_HFlip)->ArgsProduct({{32, 96}, {1, 3}});
+BENCHMARK(BM_Rotate)->ArgsProduct({{32, 96}, {1, 3}});
+
+void BM_Corruption(benchmark::State& state, const char* name) {
+  const cv::Mat src = random_image(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const SizeTable table = size_table_for(src.rows, src.cols);
+  cv::Mat dst;
+  uint64_t i = 0;
+  for (auto _ : state) {
+    Rng rng{3, i++};
+    apply_corruption(name, 3, src, dst, table, rng);
+    benchmark::DoNotOptimize(dst.data);
+  }
+  if (dst.size() != src.size() || dst.type() != src.type()) state.SkipWithError("shape changed");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_Corruption, gaussian_noise, "gaussian_noise")->ArgsProduct({{32, 96}, {1, 3}});
+BENCHMARK_CAPTURE(BM_Corruption, contrast, "contrast")->ArgsProduct({{32, 96}, {1, 3}});
+
+}  // namespace
+}  // namespace gauntlet
+
+BENCHMARK_MAIN();
