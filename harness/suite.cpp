@@ -180,6 +180,17 @@ void expand(Suite& s) {
           for (const auto& o : s.optimizers)
             for (int64_t seed : s.seeds) s.cells.push_back({b.label, a.label, l.label, o.label, seed});
   }
+  // Exclude prunes the grid; include then adds combinations back, even excluded ones.
+  if (s.json.contains("exclude")) {
+    const json& exc = s.json.at("exclude");
+    for (size_t i = 0; i < exc.size(); ++i) check_selection(s, exc[i], "/exclude/" + std::to_string(i));
+    s.cells.erase(std::remove_if(s.cells.begin(), s.cells.end(),
+                                 [&](const Cell& c) {
+                                   return std::any_of(exc.begin(), exc.end(),
+                                                      [&](const json& e) { return matches(c, e); });
+                                 }),
+                  s.cells.end());
+  }
   if (s.json.contains("include")) {
     const json& inc = s.json.at("include");
     for (size_t i = 0; i < inc.size(); ++i) {
@@ -201,16 +212,6 @@ void expand(Suite& s) {
         }
       }
     }
-  }
-  if (s.json.contains("exclude")) {
-    const json& exc = s.json.at("exclude");
-    for (size_t i = 0; i < exc.size(); ++i) check_selection(s, exc[i], "/exclude/" + std::to_string(i));
-    s.cells.erase(std::remove_if(s.cells.begin(), s.cells.end(),
-                                 [&](const Cell& c) {
-                                   return std::any_of(exc.begin(), exc.end(),
-                                                      [&](const json& e) { return matches(c, e); });
-                                 }),
-                  s.cells.end());
   }
   if (s.cells.empty()) fail(s.path, "", "the suite expands to no cells (check grid, include and exclude)");
 }

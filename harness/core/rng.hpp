@@ -35,7 +35,10 @@ class Rng {
     if (used_ == 4) refill();
     return block_[used_++];
   }
-  uint64_t next_u64() { return (static_cast<uint64_t>(next_u32()) << 32) | next_u32(); }
+  uint64_t next_u64() {
+    const uint64_t hi = next_u32();  // two statements: the order of the draws is fixed
+    return (hi << 32) | next_u32();
+  }
   /// Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
