@@ -111,7 +111,7 @@ TEST_CASE("each key part, its position and the number of parts select a differen
   CHECK(first_u32s(Rng(uint64_t{1}), 8) != first_u32s(Rng((uint64_t{1} << 32) | 1), 8));
 }
 
-TEST_CASE("below(n) stays in [0, n)", "[rng]") {
+TEST_CASE("below(n) stays below n", "[rng]") {
   const uint64_t n =
       GENERATE(uint64_t{2}, uint64_t{3}, uint64_t{7}, uint64_t{10}, uint64_t{1000003},
                (uint64_t{1} << 32) + 1, (uint64_t{1} << 63) + 1, ~uint64_t{0});
@@ -164,7 +164,7 @@ TEST_CASE("below(n) has no modulo bias for n near two thirds of 2^64", "[rng]") 
   CHECK(std::abs(fraction - 0.5) < 4 * std::sqrt(0.25 / draws));
 }
 
-TEST_CASE("uniform() lies in [0, 1) with mean 1/2 and variance 1/12", "[rng]") {
+TEST_CASE("uniform() lies in 0 <= u < 1 with mean 1/2 and variance 1/12", "[rng]") {
   const int n = 100000;
   Rng rng{99};
   double lo = 1, hi = 0, sum = 0, sum_sq = 0;
@@ -186,7 +186,7 @@ TEST_CASE("uniform() lies in [0, 1) with mean 1/2 and variance 1/12", "[rng]") {
   CHECK(hi > 1 - 1e-3);
 }
 
-TEST_CASE("uniform(lo, hi) lies in [lo, hi)", "[rng]") {
+TEST_CASE("uniform(lo, hi) lies in lo <= u < hi", "[rng]") {
   Rng rng{8};
   double lo = 15, hi = -15;
   for (int i = 0; i < 10000; ++i) {

@@ -358,7 +358,7 @@ TEST_CASE("load_suite names the file and the line of a JSON syntax error", "[sui
   CHECK_THAT(input_error([&] { load_suite(missing); }), Contains(missing));
 }
 
-TEST_CASE("--set overrides take dotted paths and JSON pointers, JSON values and bare strings",
+TEST_CASE("overrides (--set) take dotted paths and JSON pointers, JSON values and bare strings",
           "[suite]") {
   SECTION("dotted path, JSON number") {
     const Suite s = parse_suite(base_suite(), "s.json", {"train.epochs=3"});
