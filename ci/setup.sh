@@ -11,7 +11,7 @@ packages=(
   libzip-dev libxxhash-dev zlib1g-dev
   gnuplot-nox
   dataset-fashion-mnist
-  python3-torch python3-torchvision python3-sklearn python3-numpy
+  python3-torch python3-torchvision python3-sklearn python3-scipy python3-numpy
 )
 
 missing=()

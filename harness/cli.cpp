@@ -4,18 +4,22 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/transform_options.hpp"
 #include "harness/build_info.hpp"
+#include "harness/compare.hpp"
 #include "harness/config.hpp"
+#include "harness/core/atomic_file.hpp"
 #include "harness/core/error.hpp"
 #include "harness/result_store.hpp"
 #include "harness/runner.hpp"
 #include "harness/suite.hpp"
 #include "models/backbone_options.hpp"
+#include "reports/compare_report.hpp"
 #include "reports/summary.hpp"
 
 namespace gauntlet {
@@ -53,6 +57,43 @@ int cmd_report(const std::string& runs, const std::string& out) {
   const std::string path = write_summary(out, suite, results, &md);
   fmt::print("{}\nsummary: {}\n", md, path);
   return kExitOk;
+}
+
+struct CompareFlags {
+  std::string base, candidate, suite, match, json, markdown, figure;
+};
+
+int cmd_compare(const CompareFlags& f, CompareOptions o, const CLI::App& sub) {
+  // The suite's compare section first, then every flag given on the command line over it.
+  if (!f.suite.empty()) {
+    const Suite s = load_suite(f.suite);
+    CompareOptions from_suite;
+    apply_suite_compare_section(s.json, from_suite);
+    if (sub.count("--tolerance") == 0) o.tolerance = from_suite.tolerance;
+    if (sub.count("--alpha") == 0) o.alpha = from_suite.alpha;
+    if (sub.count("--resamples") == 0) o.resamples = from_suite.resamples;
+    if (sub.count("--match") == 0) o.match = from_suite.match;
+  }
+  if (sub.count("--match") > 0) o.match = parse_match_fields(f.match);
+  const nlohmann::json doc = compare_runs(f.base, f.candidate, o);
+  const std::string md = compare_markdown(doc);
+  fmt::print("{}", md);
+  std::fflush(stdout);
+  if (!f.markdown.empty()) {
+    write_file_atomic(f.markdown, md);
+    fmt::print(stderr, "markdown: {}\n", f.markdown);
+  }
+  if (!f.json.empty()) {
+    write_file_atomic(f.json, doc.dump(2) + "\n");
+    fmt::print(stderr, "json: {}\n", f.json);
+  }
+  if (!f.figure.empty()) {
+    const std::string why_not = write_compare_figure(doc, f.figure);
+    if (why_not.empty()) fmt::print(stderr, "figure: {}\n", f.figure);
+    else fmt::print(stderr, "gauntlet: figure skipped: {}\n", why_not);
+  }
+  fmt::print(stderr, "gauntlet: {}\n", compare_verdict_line(doc));
+  return count_verdicts(doc, "regression") > 0 ? kExitFailed : kExitOk;
 }
 
 int cmd_list(const std::string& what) {
@@ -98,7 +139,7 @@ int run_cli(int argc, char** argv) {
       "hold-outs, and write accuracy / precision / recall / F1 tables.\n\n"
       "Start with:  gauntlet validate suites/quickstart.json\n"
       "             gauntlet run suites/quickstart.json\n\n"
-      "Exit codes: 0 ok, 1 a cell failed, 2 bad input or usage."};
+      "Exit codes: 0 ok, 1 a cell failed (or, for compare, a regression), 2 bad input or usage."};
   app.set_version_flag("--version", fmt::format("gauntlet {} ({}), libtorch {}", gauntlet_version(),
                                                 gauntlet_git_sha(), TORCH_VERSION));
   app.require_subcommand(1);
@@ -131,6 +172,45 @@ int run_cli(int argc, char** argv) {
   report->add_option("--out", report_out, "Output folder (the table goes to <out>/reports/<suite>/)")
       ->capture_default_str();
 
+  CompareFlags cf;
+  CompareOptions co;
+  auto* compare = app.add_subcommand(
+      "compare", "Compare a candidate's results with a base's, sample by sample; exit 1 on a regression.");
+  compare->footer(
+      "Cells pair when their labels and seed are equal (see --match, --map). On every hold-out both\n"
+      "cells were evaluated on, the accuracy delta (candidate - base) gets a paired bootstrap 95% CI\n"
+      "and an exact McNemar test, Holm-corrected over the hold-outs of the cell pair. Verdicts:\n"
+      "  regression   delta < -tolerance, Holm p < alpha and the whole CI below 0\n"
+      "  improvement  delta > tolerance, Holm p < alpha and the whole CI above 0\n"
+      "  no evidence  otherwise: the data do not show a change (which is not proof that there is none)\n"
+      "Several seeds of one cell are judged together (mean delta, bootstrap within seeds, McNemar\n"
+      "counts summed). Prints Markdown for a pull-request comment; unmatched cells are listed.\n"
+      "Exit codes: 0 no regression, 1 a regression, 2 bad input. Definitions: docs/compare.md.\n\n"
+      "Example: gauntlet compare main-out/runs/quickstart gauntlet-out/runs/quickstart \\\n"
+      "           --suite suites/quickstart.json --tolerance 0.01 --json compare.json");
+  compare->add_option("BASE", cf.base, "Base results: a runs folder (runs/<suite>) or one result.json")->required();
+  compare->add_option("CANDIDATE", cf.candidate, "Candidate results, the same way")->required();
+  compare->add_option("--tolerance", co.tolerance, "Smallest accuracy drop (0..1) that counts, e.g. 0.01 for 1 point")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  compare->add_option("--alpha", co.alpha, "Family-wise error rate of the McNemar tests of one cell pair")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  compare->add_option("--resamples", co.resamples, "Bootstrap resamples for the 95% CI")
+      ->check(CLI::Range(int64_t{100}, int64_t{1000000}))->capture_default_str();
+  compare->add_option("--seed", co.seed, "Seed of the bootstrap draws")->capture_default_str();
+  compare->add_option("--match", cf.match,
+                      "Fields that must be equal for cells to pair, comma-separated subset of "
+                      "backbone,augmentation,loss,optimizer,seed (default: all)");
+  compare->add_option("--map", co.map_path,
+                      "JSON list of {\"base\": {labels}, \"candidate\": {labels}} pairing cells whose labels differ")
+      ->check(CLI::ExistingFile);
+  compare->add_option("--suite", cf.suite, "Read tolerance, alpha, resamples and match from this suite's "
+                                           "\"compare\" object (flags win)")
+      ->check(CLI::ExistingFile);
+  compare->add_option("--json", cf.json, "Also write every number as JSON (gauntlet.compare/1) to this file");
+  compare->add_option("--markdown", cf.markdown, "Also write the Markdown summary to this file");
+  compare->add_option("--figure", cf.figure,
+                      "Draw deltas with CIs per hold-out to this PNG with gnuplot (.dat and .gp kept beside it)");
+
   auto* list = app.add_subcommand("list", "List what a suite can name: backbones, transforms, corruptions, losses, optimizers.");
   list->add_option("WHAT", list_what, "One of them (default: all)")
       ->check(CLI::IsMember({"backbones", "transforms", "corruptions", "losses", "optimizers"}));
@@ -153,6 +233,7 @@ int run_cli(int argc, char** argv) {
     if (*validate) return cmd_validate(suite_path, sets);
     if (*report) return cmd_report(runs_path, report_out);
     if (*list) return cmd_list(list_what);
+    if (*compare) return cmd_compare(cf, co, *compare);
   } catch (const InputError& e) {
     fmt::print(stderr, "gauntlet: error: {}\n", e.what());
     return kExitBadInput;
