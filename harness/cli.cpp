@@ -183,7 +183,7 @@ int run_cli(int argc, char** argv) {
       "  regression   delta < -tolerance, Holm p < alpha and the whole CI below 0\n"
       "  improvement  delta > tolerance, Holm p < alpha and the whole CI above 0\n"
       "  no evidence  otherwise: the data do not show a change (which is not proof that there is none)\n"
-      "Several seeds of one cell are judged together (mean delta, bootstrap within seeds, McNemar\n"
+      "Several seeds of one cell are judged together (mean delta, a bootstrap over seeds and samples, McNemar\n"
       "counts summed). Prints Markdown for a pull-request comment; unmatched cells are listed.\n"
       "Exit codes: 0 no regression, 1 a regression, 2 bad input. Definitions: docs/compare.md.\n\n"
       "Example: gauntlet compare main-out/runs/quickstart gauntlet-out/runs/quickstart \\\n"

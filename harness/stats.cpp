@@ -84,7 +84,10 @@ Interval paired_bootstrap_ci(const std::vector<std::vector<int8_t>>& diffs, int6
   for (int64_t r = 0; r < resamples; ++r) {
     Rng rng{seed, stream, static_cast<uint64_t>(r)};
     double mean_of_means = 0.0;
-    for (const auto& d : diffs) {
+    // Two levels: seeds with replacement (so the spread between seeds widens the interval), then
+    // samples with replacement within each drawn seed. One seed draws nothing at the first level.
+    for (size_t j = 0; j < diffs.size(); ++j) {
+      const auto& d = diffs[rng.below(diffs.size())];
       int64_t sum = 0;
       for (size_t i = 0; i < d.size(); ++i) sum += d[rng.below(d.size())];
       mean_of_means += static_cast<double>(sum) / static_cast<double>(d.size());

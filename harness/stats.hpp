@@ -32,8 +32,10 @@ struct Interval {
 };
 
 /// Paired bootstrap of a difference in accuracy. `diffs[s][i]` is cand_correct - base_correct
-/// (-1, 0 or +1) of sample i under seed s. Each resample draws, for every seed s, diffs[s].size()
-/// indices with replacement and takes the mean of the per-seed means; the interval holds the
+/// (-1, 0 or +1) of sample i under seed s. Each resample is two-level: it draws S = diffs.size()
+/// seeds with replacement, then for each drawn seed s diffs[s].size() indices with replacement,
+/// and takes the mean of the per-seed means, so that the spread between seeds widens the
+/// interval (with one seed this is the plain paired bootstrap); the interval holds the
 /// (1 - level) / 2 and (1 + level) / 2 quantiles of `resamples` such statistics (linear
 /// interpolation between order statistics, numpy's default). Resample r draws from
 /// Rng{seed, stream, r}, so the result depends on nothing else (not threads, not call order).

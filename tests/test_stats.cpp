@@ -113,12 +113,18 @@ TEST_CASE("the paired bootstrap is deterministic per seed and holds the point es
   CHECK(a.hi - a.lo < 0.09);
 }
 
-TEST_CASE("the bootstrap averages per-seed deltas, resampling within each seed", "[stats]") {
-  // Seed 1: every sample +1; seed 2: every sample 0. Any resample gives (1 + 0) / 2.
+TEST_CASE("the bootstrap resamples seeds, then samples within each seed", "[stats]") {
+  // Seed 1: every sample +1; seed 2: every sample 0. A resample draws two seeds with replacement:
+  // (1,1) -> 1, (1,0) or (0,1) -> 0.5, (0,0) -> 0, each pair with probability 1/4. The spread
+  // between the seeds must show: the 95% interval runs from 0 to 1.
   const std::vector<int8_t> ones(50, 1), zeros(80, 0);
   const Interval ci = paired_bootstrap_ci({ones, zeros}, 200, 3, 9);
-  CHECK(ci.lo == 0.5);
-  CHECK(ci.hi == 0.5);
+  CHECK(ci.lo == 0.0);
+  CHECK(ci.hi == 1.0);
+  // Two seeds that agree exactly give the point value whatever is drawn.
+  const Interval same = paired_bootstrap_ci({ones, std::vector<int8_t>(30, 1)}, 200, 3, 9);
+  CHECK(same.lo == 1.0);
+  CHECK(same.hi == 1.0);
   CHECK_THROWS_AS(paired_bootstrap_ci({ones}, 1, 0, 0), std::invalid_argument);
   CHECK_THROWS_AS(paired_bootstrap_ci({std::vector<int8_t>{}}, 100, 0, 0), std::invalid_argument);
 }
