@@ -14,6 +14,7 @@
 #include "harness/core/hash.hpp"
 #include "harness/metrics.hpp"
 #include "harness/stats.hpp"
+#include "reports/summary.hpp"
 
 namespace gauntlet {
 namespace {
@@ -49,6 +50,8 @@ int64_t parse_int(const std::string& text, const std::string& where) {
   return value;
 }
 
+void fill_cell(CellResult& c, const fs::path& file);
+
 CellResult cell_from_file(const fs::path& file) {
   CellResult c;
   c.dir = file.parent_path().string();
@@ -59,6 +62,15 @@ CellResult cell_from_file(const fs::path& file) {
   } catch (const json::exception& e) {
     throw InputError(file.string(), std::string("not valid JSON: ") + e.what());
   }
+  try {
+    fill_cell(c, file);
+  } catch (const json::exception& e) {
+    throw InputError(file.string(), std::string("not a gauntlet result: ") + e.what());
+  }
+  return c;
+}
+
+void fill_cell(CellResult& c, const fs::path& file) {
   const json& r = c.result;
   if (!r.is_object() || !r.contains("config") || !r["config"].contains("labels") ||
       !r["config"].contains("seed") || !r["config"]["seed"].is_number_integer()) {
@@ -82,7 +94,12 @@ CellResult cell_from_file(const fs::path& file) {
       fmt::format("{}/{}/{}/{}/seed{}", c.labels["backbone"].get<std::string>(),
                   c.labels["augmentation"].get<std::string>(), c.labels["loss"].get<std::string>(),
                   c.labels["optimizer"].get<std::string>(), c.seed);
-  return c;
+  if (r.contains("status") && !r["status"].is_string()) {
+    throw InputError(file.string(), "/status: expected \"ok\" or \"failed\"");
+  }
+  if (!c.ok && r.contains("error") && !r["error"].is_string()) {
+    throw InputError(file.string(), "/error: expected a string");
+  }
 }
 
 std::string labels_title(const json& labels) {
@@ -445,13 +462,8 @@ std::vector<CellResult> read_cells(const std::string& path) {
   } else if (fs::is_regular_file(fs::path(path) / "result.json")) {
     out.push_back(cell_from_file(fs::path(path) / "result.json"));
   } else if (fs::is_directory(path)) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(path)) {
-      const fs::path p = entry.path() / "result.json";
-      if (fs::is_regular_file(p)) files.push_back(p);
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) out.push_back(cell_from_file(f));
+    // Only the cells of the suite as last run (runs/<suite>/cells.json), not stale ones.
+    for (const auto& dir : current_cell_dirs(path)) out.push_back(cell_from_file(fs::path(dir) / "result.json"));
     if (out.empty()) throw InputError(path, "no result.json found in it or in its cell folders");
   } else {
     throw InputError(path, "neither a folder nor a file");
@@ -547,10 +559,23 @@ json compare_runs(const std::string& base_path, const std::string& cand_path,
   std::vector<Pair> pairs;
   if (!o.map_path.empty()) match_by_map(read_map(o.map_path), o.map_path, base_ok, cand_ok, pairs);
   match_by_key(base_ok, cand_ok, o.match, pairs);
+  // A candidate cell that failed where its base succeeded is the worst regression of all.
+  json candidate_failures = json::array();
+  for (const auto& c : cand) {
+    if (c.ok) continue;
+    const std::string key = match_key(c, o.match);
+    const auto it = std::find_if(base_ok.begin(), base_ok.end(),
+                                 [&](const CellResult* b) { return match_key(*b, o.match) == key; });
+    if (it == base_ok.end()) continue;
+    candidate_failures.push_back({{"base", cell_ref(**it)},
+                                  {"candidate", {{"cell", c.id}, {"title", c.title},
+                                                 {"error", c.result.value("error", "failed")}}}});
+    base_ok.erase(it);
+  }
   json unmatched{{"base", json::array()}, {"candidate", json::array()}};
   for (const auto* c : base_ok) unmatched["base"].push_back(cell_ref(*c));
   for (const auto* c : cand_ok) unmatched["candidate"].push_back(cell_ref(*c));
-  if (pairs.empty()) {
+  if (pairs.empty() && candidate_failures.empty()) {
     throw InputError("", fmt::format("no cell of {} ({} ok) matches a cell of {} ({} ok) on {}; "
                                      "check --match or pair cells with --map",
                                      base_path, unmatched["base"].size(), cand_path,
@@ -651,16 +676,19 @@ json compare_runs(const std::string& base_path, const std::string& cand_path,
              {"ci_level", 0.95}}},
            {"groups", out_groups},
            {"unmatched", unmatched},
-           {"failed", failed}};
+           {"failed", failed},
+           {"candidate_failures", candidate_failures}};
   const int64_t regressions = count_verdicts(doc, "regression");
   const int64_t improvements = count_verdicts(doc, "improvement");
-  doc["summary"] = {{"verdict", regressions > 0    ? "regression"
+  const bool regressed = regressions > 0 || !candidate_failures.empty();
+  doc["summary"] = {{"verdict", regressed          ? "regression"
                                 : improvements > 0 ? "improvement"
                                                    : "no evidence"},
                     {"groups", out_groups.size()},
                     {"pairs", pairs.size()},
                     {"holdouts", holdouts_total},
                     {"regressions", regressions},
+                    {"candidate_failures", candidate_failures.size()},
                     {"improvements", improvements}};
   return doc;
 }

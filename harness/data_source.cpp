@@ -9,6 +9,9 @@
 namespace gauntlet {
 namespace {
 
+// Class ids are dense 0..K-1; a larger id is a broken file, not a 10-billion-class problem.
+constexpr int64_t kMaxClasses = 100000;
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -50,9 +53,10 @@ Dataset from_arrays(const Array& images, const Array& labels, const std::string&
   d.images = images.data;
   d.labels = to_int64(labels, labels_where);
   for (int64_t i = 0; i < d.n; ++i) {
-    if (d.labels[i] < 0) {
+    if (d.labels[i] < 0 || d.labels[i] >= kMaxClasses) {
       throw InputError(labels_where, "label " + std::to_string(d.labels[i]) + " of image " +
-                                         std::to_string(i) + " is negative");
+                                         std::to_string(i) + " is outside 0.." +
+                                         std::to_string(kMaxClasses - 1));
     }
   }
   d.class_names = numbered_classes(d.labels);

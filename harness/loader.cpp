@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <exception>
 #include <numeric>
 #include <thread>
 
@@ -119,14 +120,27 @@ Batch Loader::make_batch(int64_t b) const {
   if (threads <= 1) {
     work(0, count);
   } else {
-    std::vector<std::thread> pool;
+    // An exception must not escape a std::thread (that terminates): each slice keeps its own and
+    // the first is rethrown here once every thread has joined.
     const int64_t per = (count + threads - 1) / threads;
+    std::vector<std::exception_ptr> errors(threads);
+    auto guarded = [&](int t, int64_t from, int64_t to) {
+      try {
+        work(from, to);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    };
+    std::vector<std::thread> pool;
     for (int t = 1; t < threads; ++t) {
       const int64_t from = t * per, to = std::min(count, from + per);
-      if (from < to) pool.emplace_back(work, from, to);
+      if (from < to) pool.emplace_back(guarded, t, from, to);
     }
-    work(0, std::min(count, per));
+    guarded(0, 0, std::min(count, per));
     for (auto& th : pool) th.join();
+    for (const auto& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
   }
   return batch;
 }

@@ -54,6 +54,10 @@ Splits load_splits(const Suite& s) {
     }
     source = select(source, stratified_subset(source.labels, source.num_classes(), s.data.subset, s.seed));
   }
+  if (source.num_classes() < 2) {
+    throw InputError(source.source, "a classifier needs at least 2 classes, the labels hold " +
+                                        std::to_string(source.num_classes()));
+  }
   Splits out;
   const Split sp = stratified_split(source.labels, source.num_classes(), s.data.val_fraction,
                                     s.data.test_fraction, s.seed);
@@ -277,6 +281,15 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   const json env = environment(o);
   std::vector<json> results;
 
+  // The suite's current cells, written before any runs: report and compare read only these, so
+  // cells of an earlier version of the suite (kept as a cache) never mix into its tables.
+  json manifest{{"schema", "gauntlet.cells/1"}, {"suite", s.name}, {"cells", json::array()}};
+  for (const Cell& cell : s.cells) {
+    manifest["cells"].push_back(make_cell_id(resolved_config(s, cell), splits.fingerprint));
+  }
+  write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
+                    manifest.dump(2) + "\n");
+
   for (const Cell& cell : s.cells) {
     const json config = resolved_config(s, cell);
     const std::string id = make_cell_id(config, splits.fingerprint);
@@ -289,7 +302,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     }
     const std::string bb_name = config.at("backbone").at("name").get<std::string>();
     const BackboneInfo& info = backbone_info(bb_name);
-    const int64_t side = s.data.input_size > 0 ? s.data.input_size : info.defaults.input_size;
+    const int64_t side = config.at("data").at("input_size").get<int64_t>();
     const int64_t ch = info.defaults.in_channels;
     auto it = prepared.find({side, ch});
     if (it == prepared.end()) {
@@ -306,11 +319,14 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
       result.update(r);
       ++summary.ran;
     } catch (const std::exception& e) {
+      // LibTorch's errors carry a C++ backtrace that helps nobody reading a result file.
+      const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+      const std::string what = c10_error ? c10_error->what_without_backtrace() : e.what();
       result["status"] = "failed";
-      result["error"] = e.what();
+      result["error"] = what;
       ++summary.failed;
-      summary.failed_cells.push_back(cell_title(cell) + " [" + id + "]: " + e.what());
-      progress.message(fmt::format("{} [{}]: FAILED: {}", cell_title(cell), id, e.what()));
+      summary.failed_cells.push_back(cell_title(cell) + " [" + id + "]: " + what);
+      progress.message(fmt::format("{} [{}]: FAILED: {}", cell_title(cell), id, what));
     }
     write_result(dir, result);
     results.push_back(std::move(result));

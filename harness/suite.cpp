@@ -11,6 +11,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/hash.hpp"
 #include "harness/json_schema.hpp"
+#include "models/backbone_options.hpp"
 
 namespace gauntlet {
 namespace {
@@ -358,6 +359,11 @@ json resolved_config(const Suite& s, const Cell& c) {
             {"subset", s.data.subset},
             {"split", {{"val", s.data.val_fraction}, {"test", s.data.test_fraction}}},
             {"input_size", s.data.input_size}};
+  if (s.data.input_size == 0) {
+    // Record the side the cell really uses: the backbone's default.
+    const std::string backbone = axis_value(s.backbones, c.backbone).value.at("name").get<std::string>();
+    data["input_size"] = backbone_info(backbone).defaults.input_size;
+  }
   if (s.data.has_test) {
     data["test"] = source_to_json(s.data.test);
     data["test_subset"] = s.data.test_subset;

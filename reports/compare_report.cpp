@@ -103,6 +103,11 @@ std::string verdict_text(const json& doc, bool markdown) {
   std::string of = " of " + plural(t.holdouts, "hold-out", "hold-outs") + " of " +
                    plural(t.groups, "cell pair", "cell pairs");
   if (t.seed_groups > 0) of += " (" + std::to_string(t.seed_groups) + " of them seed groups)";
+  const size_t failures = doc.contains("candidate_failures") ? doc.at("candidate_failures").size() : 0;
+  if (failures > 0) {
+    return b + "Regression" + b + ": " + plural(static_cast<int64_t>(failures), "candidate cell", "candidate cells") +
+           " failed where the base succeeded; " + std::to_string(t.regressions) + of + " regressed";
+  }
   if (t.regressions > 0) {
     std::string s = b + "Regression" + b + ": " + std::to_string(t.regressions) + of;
     if (t.improvements > 0) s += "; " + std::to_string(t.improvements) + " improved";
@@ -123,6 +128,15 @@ std::string compare_markdown(const json& doc) {
   const json& o = doc.at("options");
   std::ostringstream md;
   md << verdict_text(doc, true) << "\n\n";
+  if (doc.contains("candidate_failures")) {
+    for (const auto& f : doc.at("candidate_failures")) {
+      md << "- **candidate failed**: " << cell_text(f.at("candidate").at("title").get<std::string>())
+         << " [" << f.at("candidate").at("cell").get<std::string>()
+         << "]: " << cell_text(f.at("candidate").at("error").get<std::string>()) << " (base "
+         << f.at("base").at("cell").get<std::string>() << " succeeded)\n";
+    }
+    if (!doc.at("candidate_failures").empty()) md << "\n";
+  }
   md << "Base `" << doc.at("base").get<std::string>() << "` vs candidate `"
      << doc.at("candidate").get<std::string>() << "`; cells matched on "
      << cell_text(join(o.at("match")))

@@ -85,18 +85,51 @@ std::string summary_markdown(const std::vector<json>& results) {
   return md;
 }
 
+std::vector<std::string> current_cell_dirs(const std::string& runs_dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> dirs;
+  const fs::path manifest = fs::path(runs_dir) / "cells.json";
+  if (fs::is_regular_file(manifest)) {
+    std::ifstream in(manifest);
+    try {
+      const json m = json::parse(in);
+      for (const auto& id : m.at("cells")) {
+        const fs::path dir = fs::path(runs_dir) / id.get<std::string>();
+        if (fs::is_regular_file(dir / "result.json")) dirs.push_back(dir.string());
+      }
+    } catch (const json::exception& e) {
+      throw InputError(manifest.string(), std::string("not a cell list: ") + e.what());
+    }
+  } else {
+    for (const auto& entry : fs::directory_iterator(runs_dir)) {
+      if (fs::is_regular_file(entry.path() / "result.json")) dirs.push_back(entry.path().string());
+    }
+  }
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
 std::vector<json> read_results(const std::string& runs_dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(runs_dir)) throw InputError(runs_dir, "not a folder of runs");
   std::vector<json> out;
-  for (const auto& entry : fs::directory_iterator(runs_dir)) {
-    const fs::path p = entry.path() / "result.json";
-    if (!fs::is_regular_file(p)) continue;
+  for (const auto& dir : current_cell_dirs(runs_dir)) {
+    const fs::path p = fs::path(dir) / "result.json";
     std::ifstream in(p);
     try {
-      out.push_back(json::parse(in));
+      json r = json::parse(in);
+      // What the table reads must be there, with the right types.
+      const json& l = r.at("config").at("labels");
+      for (const char* k : {"backbone", "augmentation", "loss", "optimizer"}) l.at(k).get<std::string>();
+      r.at("config").at("seed").get<int64_t>();
+      r.at("config").at("suite").get<std::string>();
+      if (r.at("status").get<std::string>() == "ok") {
+        r.at("eval").at("clean").at("accuracy").get<double>();
+        r.at("eval").at("clean").at("macro").at("f1").get<double>();
+      }
+      out.push_back(std::move(r));
     } catch (const json::exception& e) {
-      throw InputError(p.string(), std::string("not valid JSON: ") + e.what());
+      throw InputError(p.string(), std::string("not a gauntlet result: ") + e.what());
     }
   }
   if (out.empty()) throw InputError(runs_dir, "no result.json found in its cell folders");

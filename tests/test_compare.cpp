@@ -154,12 +154,17 @@ TEST_CASE("unmatched and failed cells are listed, not dropped", "[compare]") {
   write_cell(t.path / "cand", "c2", "adam", 0, {}, /*ok=*/false);
   const json doc = compare_runs((t.path / "base").string(), (t.path / "cand").string(), fast());
   CHECK(doc["groups"].size() == 1);
-  REQUIRE(doc["unmatched"]["base"].size() == 1);
-  CHECK(doc["unmatched"]["base"][0]["cell"] == "b1");
+  CHECK(doc["unmatched"]["base"].empty());
   REQUIRE(doc["unmatched"]["candidate"].size() == 1);
   CHECK(doc["unmatched"]["candidate"][0]["cell"] == "c1");
   REQUIRE(doc["failed"]["candidate"].size() == 1);
   CHECK(doc["failed"]["candidate"][0]["error"] == "boom");
+  // c2 failed where b1 (same labels and seed) succeeded: a regression, whatever the hold-outs say.
+  REQUIRE(doc["candidate_failures"].size() == 1);
+  CHECK(doc["candidate_failures"][0]["base"]["cell"] == "b1");
+  CHECK(doc["candidate_failures"][0]["candidate"]["cell"] == "c2");
+  CHECK(doc["summary"]["verdict"] == "regression");
+  CHECK(doc["summary"]["candidate_failures"] == 1);
 }
 
 TEST_CASE("a match key without the seed pairs cells by seed and refuses ambiguity", "[compare]") {

@@ -461,7 +461,7 @@ TEST_CASE("resolved_config fills in every default", "[suite]") {
     "optimizer": {"name": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": false,
                   "weight_decay": 0.0},
     "data": {"source": {"path": "fashion-mnist:train", "images": "images", "labels": "labels"},
-             "subset": 0, "split": {"val": 0.1, "test": 0.1}, "input_size": 0},
+             "subset": 0, "split": {"val": 0.1, "test": 0.1}, "input_size": 32},
     "train": {"epochs": 10, "batch_size": 64},
     "evaluate": {"corruptions": [], "severities": [1, 2, 3, 4, 5], "batch_size": 256}
   })");
@@ -504,7 +504,7 @@ TEST_CASE("a cell id changes with every config value that shapes the result", "[
   const std::string override_text = GENERATE(
       std::string(R"(axes.optimizer.0={"name": "sgd", "lr": 0.02})"),
       std::string("train.epochs=11"), std::string("seed=1"), std::string("data.subset=500"),
-      std::string(R"(data.split={"val": 0.2})"), std::string("data.input_size=32"),
+      std::string(R"(data.split={"val": 0.2})"), std::string("data.input_size=40"),
       std::string(R"(evaluate.corruptions=["contrast"])"), std::string(R"(axes.seeds=[5])"),
       std::string(R"(axes.backbone=[{"name": "simple_cnn", "hidden": 64}])"),
       std::string(R"(axes.loss=[{"name": "cross_entropy", "label_smoothing": 0.1}])"));

@@ -43,6 +43,27 @@ printf 'not a zip' > "$t/bad.npz"
 expect "corrupt npz" 2 'bad.npz' -- "$bin" run "$qs" --set data.source="$t/bad.npz" --out "$t/out"
 expect "unknown data scheme" 2 'unknown data spec' -- "$bin" run "$qs" --set data.source=mnist:train --out "$t/out"
 expect "subset larger than the data" 2 '/data/subset' -- "$bin" run "$qs" --set data.subset=100000 --out "$t/out"
+/usr/bin/python3 -c '
+import sys, numpy as np
+imgs = np.zeros((20, 8, 8), np.uint8)
+np.savez(sys.argv[1], images=imgs, labels=np.array([0, 1] * 9 + [1, 10**10]))
+np.savez(sys.argv[2], images=imgs, labels=np.zeros(20, np.int64))
+' "$t/huge-label.npz" "$t/one-class.npz"
+cat > "$t/npz-suite.json" <<'JSON'
+{"name": "npz", "data": {"source": "x.npz"},
+ "axes": {"backbone": ["simple_cnn"], "augmentation": [[]], "loss": ["cross_entropy"], "optimizer": ["sgd"]},
+ "train": {"epochs": 1}}
+JSON
+expect "a label far out of range" 2 'huge-label.npz[labels]: label 10000000000 of image 19 is outside 0..99999' -- \
+  "$bin" run "$t/npz-suite.json" --set data.source="$t/huge-label.npz" --out "$t/out"
+expect "a single class" 2 'one-class.npz: a classifier needs at least 2 classes' -- \
+  "$bin" run "$t/npz-suite.json" --set data.source="$t/one-class.npz" --out "$t/out"
+expect "a seed too large for an integer" 2 '/axes/seeds/0: must be <= 9007199254740991' -- \
+  "$bin" validate "$qs" --set '/axes/seeds=[1e19]'
 check "bad input wrote nothing" -- test ! -e "$t/out"
+mkdir -p "$t/runs/cell"
+echo '{"a": 1}' > "$t/runs/cell/result.json"
+expect "report on a result.json that is not one" 2 'cell/result.json: not a gauntlet result' -- "$bin" report "$t/runs" --out "$t/rep"
+expect "compare on a result.json that is not one" 2 'cell/result.json: not a gauntlet result' -- "$bin" compare "$t/runs" "$t/runs"
 
 finish

@@ -116,9 +116,11 @@ cp -r "$base" "$t/partial"
 pcells=("$t/partial"/*/)
 "${fx[@]}" drop-holdout "${pcells[0]}" --holdout c.contrast.2
 "${fx[@]}" fail "${pcells[1]}"
-expect "a failed candidate cell is listed" 0 "failed candidate cell: cnn/none/cross_entropy/sgd/seed" -- \
+expect "a candidate cell that failed where the base succeeded is a regression" 1 \
+  "**Regression**: 1 candidate cell failed where the base succeeded" -- "$bin" compare "$base" "$t/partial"
+expect "... and the failure is named" 1 "**candidate failed**: cnn/none/cross_entropy/sgd/seed" -- \
   "$bin" compare "$base" "$t/partial"
-expect "a hold-out on one side only is listed" 0 "hold-out c.contrast.2 of cnn/none/cross_entropy/sgd/seed" -- \
+expect "a hold-out on one side only is listed" 1 "hold-out c.contrast.2 of cnn/none/cross_entropy/sgd/seed" -- \
   "$bin" compare "$base" "$t/partial"
 
 # Bad input: exit 2 with one message naming the files.

@@ -39,6 +39,15 @@ expect "--rerun runs them again" 0 "4 ran, 0 skipped" -- "$bin" run "$qs" "${sma
 check "rerun reproduces eval" -- cmp -s <(evals "$t/a-before/quickstart") <(evals "$t/a/runs/quickstart")
 expect "a changed value is a new cell" 0 "4 ran, 0 skipped" -- "$bin" run "$qs" "${small[@]}" --out "$t/a" --set train.batch_size=32
 expect "report redraws the table from result files" 0 "| cnn |" -- "$bin" report "$t/a/runs/quickstart" --out "$t/r"
+check "the old cells stay on disk as a cache" -- test "$(ls -d "$t/a/runs/quickstart"/*/ | wc -l)" -eq 8
+check "report shows only the suite's current cells" -- test "$(grep -c '^| cnn |' "$t/r/reports/quickstart/summary.md")" -eq 4
+check "cells.json lists the current cells" -- /usr/bin/python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1] + "/cells.json"))
+assert m["schema"] == "gauntlet.cells/1" and len(m["cells"]) == 4, m
+for c in m["cells"]:
+    assert json.load(open(sys.argv[1] + "/" + c + "/result.json"))["config"]["train"]["batch_size"] == 32
+' "$t/a/runs/quickstart"
 check "no temporary files left" -- test -z "$(find "$t/a" -name '*.tmp-*')"
 
 finish
