@@ -15,6 +15,7 @@
 #include "harness/compare.hpp"
 #include "harness/core/atomic_file.hpp"
 #include "harness/core/error.hpp"
+#include "tests/test_util.hpp"
 
 namespace fs = std::filesystem;
 using gauntlet::compare_runs;
@@ -24,20 +25,8 @@ using nlohmann::json;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("gauntlet-compare-test-" + std::to_string(::getpid()) +
-                                        "-" + std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
+using gauntlet::testing::TempDir;
+
 
 using Holdouts =
     std::map<std::string, std::pair<std::vector<int>, std::vector<int>>>;  // labels, preds
@@ -90,12 +79,12 @@ CompareOptions fast() {
 TEST_CASE("a seed group averages deltas and sums McNemar counts over seeds", "[compare]") {
   TempDir t;
   const auto base_s1 = wrong_at(kLabels, {0, 1});  // base wrong on 2 samples of seed 1
-  write_cell(t.path / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "base", "b1", "sgd", 1, {{"clean", {kLabels, base_s1}}});
-  write_cell(t.path / "cand", "c0", "sgd", 0,
+  write_cell(t.path() / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "base", "b1", "sgd", 1, {{"clean", {kLabels, base_s1}}});
+  write_cell(t.path() / "cand", "c0", "sgd", 0,
              {{"clean", {kLabels, wrong_at(kLabels, {2, 3, 4})}}});              // b = 3
-  write_cell(t.path / "cand", "c1", "sgd", 1, {{"clean", {kLabels, kLabels}}});  // c = 2
-  const json doc = compare_runs((t.path / "base").string(), (t.path / "cand").string(), fast());
+  write_cell(t.path() / "cand", "c1", "sgd", 1, {{"clean", {kLabels, kLabels}}});  // c = 2
+  const json doc = compare_runs((t.path() / "base").string(), (t.path() / "cand").string(), fast());
   REQUIRE(doc.at("groups").size() == 1);
   const json& g = doc["groups"][0];
   CHECK(g["seeds"] == json::array({0, 1}));
@@ -120,11 +109,11 @@ TEST_CASE("Holm runs over the hold-outs of one cell pair", "[compare]") {
   for (int i = 0; i < 60; ++i) labels.push_back(i % 3);
   std::vector<size_t> twelve;
   for (size_t i = 0; i < 12; ++i) twelve.push_back(i);
-  write_cell(t.path / "base", "b0", "sgd", 0,
+  write_cell(t.path() / "base", "b0", "sgd", 0,
              {{"clean", {labels, labels}}, {"c.x.1", {labels, labels}}});
-  write_cell(t.path / "cand", "c0", "sgd", 0,
+  write_cell(t.path() / "cand", "c0", "sgd", 0,
              {{"clean", {labels, labels}}, {"c.x.1", {labels, wrong_at(labels, twelve)}}});
-  const json doc = compare_runs((t.path / "base").string(), (t.path / "cand").string(), fast());
+  const json doc = compare_runs((t.path() / "base").string(), (t.path() / "cand").string(), fast());
   const json& hs = doc["groups"][0]["holdouts"];
   REQUIRE(hs.size() == 2);
   CHECK(hs[0]["holdout"] == "clean");  // clean first
@@ -141,18 +130,18 @@ TEST_CASE("Holm runs over the hold-outs of one cell pair", "[compare]") {
   CompareOptions tolerant = fast();
   tolerant.tolerance = 0.25;
   CHECK(gauntlet::count_verdicts(
-            compare_runs((t.path / "base").string(), (t.path / "cand").string(), tolerant),
+            compare_runs((t.path() / "base").string(), (t.path() / "cand").string(), tolerant),
             "regression") == 0);
 }
 
 TEST_CASE("unmatched and failed cells are listed, not dropped", "[compare]") {
   TempDir t;
-  write_cell(t.path / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "base", "b1", "adam", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "cand", "c0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "cand", "c1", "sgd", 1, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "cand", "c2", "adam", 0, {}, /*ok=*/false);
-  const json doc = compare_runs((t.path / "base").string(), (t.path / "cand").string(), fast());
+  write_cell(t.path() / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "base", "b1", "adam", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "cand", "c0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "cand", "c1", "sgd", 1, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "cand", "c2", "adam", 0, {}, /*ok=*/false);
+  const json doc = compare_runs((t.path() / "base").string(), (t.path() / "cand").string(), fast());
   CHECK(doc["groups"].size() == 1);
   CHECK(doc["unmatched"]["base"].empty());
   REQUIRE(doc["unmatched"]["candidate"].size() == 1);
@@ -169,15 +158,15 @@ TEST_CASE("unmatched and failed cells are listed, not dropped", "[compare]") {
 
 TEST_CASE("a match key without the seed pairs cells by seed and refuses ambiguity", "[compare]") {
   TempDir t;
-  write_cell(t.path / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "base", "b1", "adam", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "cand", "c0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "base", "b1", "adam", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "cand", "c0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
   CompareOptions o = fast();
   o.match = {"optimizer"};
-  CHECK(compare_runs((t.path / "base").string(), (t.path / "cand").string(), o)["groups"].size() ==
+  CHECK(compare_runs((t.path() / "base").string(), (t.path() / "cand").string(), o)["groups"].size() ==
         1);
   o.match = {"backbone", "seed"};  // b0 and b1 share backbone and seed
-  CHECK_THROWS_WITH(compare_runs((t.path / "base").string(), (t.path / "cand").string(), o),
+  CHECK_THROWS_WITH(compare_runs((t.path() / "base").string(), (t.path() / "cand").string(), o),
                     Catch::Contains("ambiguous match: 2 base cells"));
   CHECK_THROWS_AS(gauntlet::parse_match_fields("backbone,color"), InputError);
   CHECK(gauntlet::parse_match_fields("seed,loss") == std::vector<std::string>{"seed", "loss"});
@@ -185,20 +174,20 @@ TEST_CASE("a match key without the seed pairs cells by seed and refuses ambiguit
 
 TEST_CASE("predictions that disagree on samples are bad input naming both files", "[compare]") {
   TempDir t;
-  write_cell(t.path / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
-  write_cell(t.path / "cand", "c0", "sgd", 0, {{"clean", {wrong_at(kLabels, {5}), kLabels}}});
-  const std::string base = (t.path / "base").string(), cand = (t.path / "cand").string();
+  write_cell(t.path() / "base", "b0", "sgd", 0, {{"clean", {kLabels, kLabels}}});
+  write_cell(t.path() / "cand", "c0", "sgd", 0, {{"clean", {wrong_at(kLabels, {5}), kLabels}}});
+  const std::string base = (t.path() / "base").string(), cand = (t.path() / "cand").string();
   CHECK_THROWS_WITH(compare_runs(base, cand, fast()),
                     Catch::Contains("b0/predictions/clean.csv and ") &&
                         Catch::Contains("c0/predictions/clean.csv") &&
                         Catch::Contains("index 5 has label 2 in the first, 0 in the second"));
-  CHECK_THROWS_WITH(compare_runs(base, (t.path / "nope").string(), fast()),
+  CHECK_THROWS_WITH(compare_runs(base, (t.path() / "nope").string(), fast()),
                     Catch::Contains("does not exist"));
 }
 
 TEST_CASE("predictions files are read by index, and malformed ones refused", "[compare]") {
   TempDir t;
-  const fs::path f = t.path / "p.csv";
+  const fs::path f = t.path() / "p.csv";
   gauntlet::write_file_atomic(f.string(), "index,label,pred,p0,p1\n1,1,0,0.5,0.5\n0,0,0,0.9,0.1\n");
   const gauntlet::Predictions p = gauntlet::read_predictions_csv(f.string());
   CHECK(p.num_classes == 2);

@@ -24,9 +24,13 @@
 #include "harness/core/error.hpp"
 #include "harness/core/idx.hpp"
 #include "harness/core/npy.hpp"
+#include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
+
+using testing::TempDir;
+using testing::input_error;
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
@@ -40,23 +44,6 @@ const std::string kDataDir = "tests/data";
 
 std::string fixture(const std::string& name) { return kDataDir + "/npy/" + name; }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gauntlet-test-npy-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -86,17 +73,6 @@ Array make_array(const std::string& dtype, std::vector<int64_t> shape, const std
   return a;
 }
 
-// The message of the InputError `f` throws, or a marker that no InputError was thrown; any other
-// exception escapes and fails the test.
-template <typename F>
-std::string input_error(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError thrown>";
-}
 
 // A .npy file around `dict`, padded like numpy's writer (newline last, 64-byte aligned).
 std::string npy_file(const std::string& dict, const std::string& payload, int major = 1,

@@ -12,9 +12,13 @@
 
 #include "harness/core/error.hpp"
 #include "harness/suite.hpp"
+#include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
+
+using testing::TempDir;
+using testing::input_error;
 
 using Catch::Matchers::Contains;
 using nlohmann::json;
@@ -53,36 +57,7 @@ std::vector<std::string> labels_of(const std::vector<AxisValue>& axis) {
   return out;
 }
 
-// The message of the InputError `f` throws; fails the test when it throws nothing or another type.
-template <typename F>
-std::string input_error(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL("expected an InputError");
-  return "";
-}
 
-// A fresh folder under /tmp, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/gauntlet_test_suite_XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string file = path_ + "/" + name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
- private:
-  std::string path_;
-};
 
 const std::string kQuickstart = std::string(GAUNTLET_SOURCE_DIR) + "/suites/quickstart.json";
 
