@@ -189,6 +189,14 @@ std::string describe(const std::vector<const CellResult*>& cells) {
 
 // Pairs cells with equal keys. Within a key, cells pair by seed when the key leaves the seed out;
 // a key (and seed) held by more than one cell on a side is ambiguous: bad input.
+// Leaves in `cells` only those not in `paired` (a set or a map keyed by cell).
+template <typename Paired>
+void remove_paired(std::vector<const CellResult*>& cells, const Paired& paired) {
+  cells.erase(std::remove_if(cells.begin(), cells.end(),
+                             [&](const CellResult* c) { return paired.count(c) > 0; }),
+              cells.end());
+}
+
 void match_by_key(std::vector<const CellResult*>& base, std::vector<const CellResult*>& cand,
                   const std::vector<std::string>& fields, std::vector<Pair>& pairs) {
   std::map<std::string, std::vector<const CellResult*>> bk, ck;
@@ -227,13 +235,8 @@ void match_by_key(std::vector<const CellResult*>& base, std::vector<const CellRe
       used.insert(ct->second[0]);
     }
   }
-  auto drop_used = [&](std::vector<const CellResult*>& v) {
-    v.erase(
-        std::remove_if(v.begin(), v.end(), [&](const CellResult* c) { return used.count(c) > 0; }),
-        v.end());
-  };
-  drop_used(base);
-  drop_used(cand);
+  remove_paired(base, used);
+  remove_paired(cand, used);
 }
 
 void match_by_map(const json& map, const std::string& map_path,
@@ -266,13 +269,8 @@ void match_by_map(const json& map, const std::string& map_path,
       pairs.push_back({b, found[0]});
     }
   }
-  auto drop = [&](std::vector<const CellResult*>& v) {
-    v.erase(
-        std::remove_if(v.begin(), v.end(), [&](const CellResult* c) { return taken.count(c) > 0; }),
-        v.end());
-  };
-  drop(base);
-  drop(cand);
+  remove_paired(base, taken);
+  remove_paired(cand, taken);
 }
 
 // Hold-out ids of a cell, clean first, then the rest in id order.

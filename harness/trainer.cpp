@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -53,9 +54,7 @@ std::vector<EpochStats> train_model(torch::nn::AnyModule& model, const PreparedS
     const auto t0 = std::chrono::steady_clock::now();
     module->train();
     loader.start_epoch(epoch);
-    const int64_t total = loader.batches_per_epoch() * setup.batch_size >= train.n
-                              ? train.n
-                              : loader.batches_per_epoch() * setup.batch_size;
+    const int64_t total = std::min(train.n, loader.batches_per_epoch() * setup.batch_size);
     progress.begin(fmt::format("{} epoch {}/{}", setup.title, epoch, setup.epochs), total);
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, step = 0;
