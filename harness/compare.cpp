@@ -537,22 +537,19 @@ json compare_runs(const std::string& base_path, const std::string& cand_path,
   const std::vector<CellResult> cand = read_cells(cand_path);
   std::vector<const CellResult*> base_ok, cand_ok;
   json failed{{"base", json::array()}, {"candidate", json::array()}};
-  for (const auto& c : base) {
-    if (c.ok) {
-      base_ok.push_back(&c);
-    } else {
-      failed["base"].push_back(
-          {{"cell", c.id}, {"title", c.title}, {"error", c.result.value("error", "failed")}});
+  auto split_ok = [](const std::vector<CellResult>& cells, std::vector<const CellResult*>& ok,
+                     json& failed_cells) {
+    for (const auto& c : cells) {
+      if (c.ok) {
+        ok.push_back(&c);
+      } else {
+        failed_cells.push_back(
+            {{"cell", c.id}, {"title", c.title}, {"error", c.result.value("error", "failed")}});
+      }
     }
-  }
-  for (const auto& c : cand) {
-    if (c.ok) {
-      cand_ok.push_back(&c);
-    } else {
-      failed["candidate"].push_back(
-          {{"cell", c.id}, {"title", c.title}, {"error", c.result.value("error", "failed")}});
-    }
-  }
+  };
+  split_ok(base, base_ok, failed["base"]);
+  split_ok(cand, cand_ok, failed["candidate"]);
 
   std::vector<Pair> pairs;
   if (!o.map_path.empty()) match_by_map(read_map(o.map_path), o.map_path, base_ok, cand_ok, pairs);
