@@ -8,10 +8,11 @@ packages=(
   libtorch-dev
   libopencv-dev libopencv-contrib-dev
   nlohmann-json3-dev catch2 libbenchmark-dev libcli11-dev libfmt-dev
-  libzip-dev libxxhash-dev zlib1g-dev
+  libzip-dev libxxhash-dev zlib1g-dev libjpeg-dev
   gnuplot-nox
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-sklearn python3-scipy python3-numpy
+  python3-skimage python3-opencv python3-pil
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -113,14 +114,20 @@ int cmd_list(const std::string& what) {
     }
   }
   if (all || what == "corruptions") {
-    fmt::print("corruptions (hold-out ids c.<name>.<severity 1..5>):\n");
+    fmt::print("corruptions (hold-out ids c.<id>.<severity 1..5>; * = not in the family's mCE):\n");
+    std::string family;
     for (const auto& c : corruption_infos()) {
-      std::string params;
+      if (c.family != family) fmt::print("  [{}]\n", family = c.family);
+      fmt::print("  {:<30} {}{}\n", c.id + (c.in_mce ? "" : " *"), c.summary,
+                 c.deterministic ? "" : " (random, seeded)");
       for (SizeTable t : {SizeTable::kSmall, SizeTable::kMedium, SizeTable::kLarge}) {
-        params += fmt::format(" {}:", size_table_name(t));
-        for (int sev = 1; sev <= 5; ++sev) params += fmt::format(" {:g}", corruption_parameter(c.name, sev, t));
+        std::string params;
+        for (int sev = 1; sev <= 5; ++sev) {
+          const auto p = corruption_parameters(c.id, sev, t);
+          params += p.size() == 1 ? fmt::format(" {:g}", p[0]) : fmt::format(" ({:g})", fmt::join(p, ","));
+        }
+        fmt::print("  {:<30}   {:<6}{}\n", "", size_table_name(t), params);
       }
-      fmt::print("  {:<16} [{}] {};{}\n", c.name, c.family, c.summary, params);
     }
   }
   if (all || what == "losses") fmt::print("losses:\n  cross_entropy    label_smoothing (default 0)\n");

@@ -33,7 +33,6 @@ using nlohmann::json;
 
 constexpr uint64_t kInitOp = 0x696e6974ull;       // "init"
 constexpr uint64_t kTrainOp = 0x747261696eull;    // "train"
-constexpr uint64_t kHoldoutOp = 0x686f6c64ull;    // "hold"
 
 struct Splits {
   Dataset train, val, test;
@@ -107,22 +106,14 @@ std::vector<Holdout> make_holdouts(const Suite& s, const Dataset& test) {
   std::vector<Holdout> out;
   out.push_back({"clean", test, json::object()});
   const SizeTable table = size_table_for(static_cast<int>(test.height), static_cast<int>(test.width));
-  const int type = test.channels == 3 ? CV_8UC3 : CV_8UC1;
   for (const auto& name : s.evaluate.corruptions) {
     for (int sev : s.evaluate.severities) {
-      Holdout h{fmt::format("c.{}.{}", name, sev), test, json::object()};
-      const uint64_t key = mix_key({s.seed, kHoldoutOp, Hasher().update(h.id).digest()});
-      for (int64_t i = 0; i < test.n; ++i) {
-        cv::Mat src(static_cast<int>(test.height), static_cast<int>(test.width), type,
-                    const_cast<uint8_t*>(test.image(i)));
-        cv::Mat dst(src.size(), type, h.images.image(i));
-        Rng rng{key, static_cast<uint64_t>(i)};
-        cv::Mat out_img;
-        apply_corruption(name, sev, src, out_img, table, rng);
-        out_img.copyTo(dst);
-      }
+      Holdout h{corruption_holdout_id(name, sev), test, json::object()};
+      corrupt_images(name, sev, test.images.data(), h.images.images.data(), test.n,
+                     static_cast<int>(test.height), static_cast<int>(test.width),
+                     static_cast<int>(test.channels), holdout_key(s.seed, h.id));
       h.info = {{"corruption", name}, {"severity", sev}, {"table", size_table_name(table)},
-                {"parameter", corruption_parameter(name, sev, table)}};
+                {"parameters", corruption_parameters(name, sev, table)}};
       out.push_back(std::move(h));
     }
   }

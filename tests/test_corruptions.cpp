@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <opencv2/core.hpp>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -80,7 +81,7 @@ TEST_CASE("size_table_for picks the table by the longer side", "[corruptions]") 
   CHECK(std::string(size_table_name(size_table_for(height, width))) == name);
 }
 
-TEST_CASE("corruption_parameter follows the spec's tables", "[corruptions]") {
+TEST_CASE("corruption_parameters follows the spec's tables", "[corruptions]") {
   using Row = std::array<double, 5>;
   auto [name, size, row] = GENERATE(table<std::string, SizeTable, Row>({
       {"gaussian_noise", SizeTable::kSmall, {.04, .06, .08, .09, .10}},
@@ -92,7 +93,7 @@ TEST_CASE("corruption_parameter follows the spec's tables", "[corruptions]") {
   }));
   for (int severity = 1; severity <= 5; ++severity) {
     INFO(name << " " << size_table_name(size) << " severity " << severity);
-    CHECK(corruption_parameter(name, severity, size) == row[severity - 1]);
+    CHECK(corruption_parameters(name, severity, size)[0] == row[severity - 1]);
   }
 }
 
@@ -109,7 +110,7 @@ TEST_CASE("contrast equals the reference formula exactly", "[corruptions]") {
     REQUIRE(out.size() == img.size());
     REQUIRE(out.type() == img.type());
     const cv::Mat expected =
-        reference_contrast(img, corruption_parameter("contrast", severity, size));
+        reference_contrast(img, corruption_parameters("contrast", severity, size)[0]);
     CHECK(cv::norm(out, expected, cv::NORM_INF) == 0);
   }
 }
@@ -162,7 +163,7 @@ TEST_CASE("gaussian_noise is a pure function of the image and the Rng key", "[co
 TEST_CASE("gaussian_noise adds N(0, c) to x / 255 per element, then clips and truncates",
           "[corruptions]") {
   const cv::Mat img = random_image(16, 16, 3, 8);
-  const double c = corruption_parameter("gaussian_noise", 5, SizeTable::kLarge);
+  const double c = corruption_parameters("gaussian_noise", 5, SizeTable::kLarge)[0];
   Rng rng{9};
   cv::Mat out;
   apply_corruption("gaussian_noise", 5, img, out, SizeTable::kLarge, rng);
@@ -196,7 +197,7 @@ TEST_CASE("gaussian_noise changes the image more at each severity", "[corruption
     cv::Mat out;
     apply_corruption("gaussian_noise", severity, img, out, SizeTable::kSmall, rng);
     const double change = mean_abs_change(out, img);
-    const double sigma = 255 * corruption_parameter("gaussian_noise", severity, SizeTable::kSmall);
+    const double sigma = 255 * corruption_parameters("gaussian_noise", severity, SizeTable::kSmall)[0];
     const double expected = sigma * std::sqrt(2 / kPi);
     const double standard_error = sigma * std::sqrt(1 - 2 / kPi) / std::sqrt(n);
     CHECK(change > previous);
@@ -214,29 +215,37 @@ TEST_CASE("unknown corruptions and severities outside 1..5 are std::invalid_argu
                   std::invalid_argument);
   CHECK_THROWS_WITH(apply_corruption("blur", 1, img, out, SizeTable::kSmall, rng),
                     Contains("unknown corruption \"blur\""));
-  CHECK_THROWS_WITH(corruption_parameter("Contrast", 1, SizeTable::kSmall),
+  CHECK_THROWS_WITH(corruption_parameters("Contrast", 1, SizeTable::kSmall)[0],
                     Contains("unknown corruption \"Contrast\""));
   for (const char* name : {"gaussian_noise", "contrast"}) {
     for (int severity : {0, 6, -1}) {
       INFO(name << " severity " << severity);
       CHECK_THROWS_AS(apply_corruption(name, severity, img, out, SizeTable::kSmall, rng),
                       std::invalid_argument);
-      CHECK_THROWS_WITH(corruption_parameter(name, severity, SizeTable::kMedium),
+      CHECK_THROWS_WITH(corruption_parameters(name, severity, SizeTable::kMedium)[0],
                         Contains("severity must be 1..5, got " + std::to_string(severity)));
     }
   }
   CHECK(out.empty());  // nothing was written
 }
 
-TEST_CASE("the corruption registry lists gaussian_noise and contrast", "[corruptions]") {
+TEST_CASE("corruption ids are unique and name their family", "[corruptions]") {
   const auto& infos = corruption_infos();
-  REQUIRE(infos.size() == 2);
-  CHECK(infos[0].name == "gaussian_noise");
-  CHECK(infos[1].name == "contrast");
-  CHECK(infos[0].family == "imagenet-c");
-  CHECK(has_corruption("contrast"));
+  std::set<std::string> ids;
+  for (const auto& c : infos) {
+    INFO(c.id);
+    CHECK(ids.insert(c.id).second);
+    CHECK(has_corruption(c.id));
+    CHECK((c.family == kImageNetC || c.family == kBloodMnistC));
+    CHECK(c.id == (c.family == kImageNetC ? c.name : c.family + "." + c.name));
+    CHECK(corruption_id(c.name, c.family) == c.id);
+    CHECK(corruption_id(c.id) == c.id);
+  }
   CHECK_FALSE(has_corruption("blur"));
   CHECK_FALSE(has_corruption(""));
+  CHECK_THROWS_WITH(corruption_id("blur"), Contains("unknown corruption \"blur\""));
+  CHECK_THROWS_WITH(corruption_id("gaussian_noise", kBloodMnistC),
+                    Contains("is not in family \"bloodmnist-c\" (it is in imagenet-c)"));
 }
 
 }  // namespace

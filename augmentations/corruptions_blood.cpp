@@ -1,0 +1,8 @@
+// blood corruptions: to be filled.
+#include "augmentations/corruptions_impl.hpp"
+
+namespace gauntlet::corruptions {
+
+std::vector<CorruptionEntry> blood_corruptions() { return {}; }
+
+}  // namespace gauntlet::corruptions

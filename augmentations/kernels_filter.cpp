@@ -1,0 +1,2 @@
+// to be filled
+#include "augmentations/corruption_kernels.hpp"
