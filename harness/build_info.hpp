@@ -5,6 +5,9 @@ namespace gauntlet {
 
 const char* gauntlet_version();
 const char* gauntlet_git_sha();
+/// Hash of every source file a result can depend on (cmake/source_hash.cmake), 16 hex digits.
+/// Unlike the git sha it also sees uncommitted edits.
+const char* gauntlet_source_hash();
 const char* compiler_id();
 /// Text of suites/schema/suite.schema.json as it was when the binary was built.
 const char* suite_schema_text();

@@ -184,14 +184,18 @@ int run_cli(int argc, char** argv) {
   auto* compare = app.add_subcommand(
       "compare", "Compare a candidate's results with a base's, sample by sample; exit 1 on a regression.");
   compare->footer(
-      "Cells pair when their labels and seed are equal (see --match, --map). On every hold-out both\n"
-      "cells were evaluated on, the accuracy delta (candidate - base) gets a paired bootstrap 95% CI\n"
+      "Cells pair when their resolved configs are equal: the values of backbone, augmentation, loss,\n"
+      "optimizer, seed, train and data (by content), whatever their labels. Leave out of --match what\n"
+      "the candidate is allowed to change (--match augmentation,loss,optimizer,seed,train,data pairs a\n"
+      "new backbone with the old), or pair by labels with --map. Each pair's config, data and code\n"
+      "differences are listed; unmatched cells are listed with the closest cell and what differs.\n"
+      "On every hold-out both cells were evaluated on, the accuracy delta (candidate - base) gets a paired bootstrap 95% CI\n"
       "and an exact McNemar test, Holm-corrected over the hold-outs of the cell pair. Verdicts:\n"
       "  regression   delta < -tolerance, Holm p < alpha and the whole CI below 0\n"
       "  improvement  delta > tolerance, Holm p < alpha and the whole CI above 0\n"
       "  no evidence  otherwise: the data do not show a change (which is not proof that there is none)\n"
       "Several seeds of one cell are judged together (mean delta, a bootstrap over seeds and samples, McNemar\n"
-      "counts summed). Prints Markdown for a pull-request comment; unmatched cells are listed.\n"
+      "counts summed). Prints Markdown for a pull-request comment.\n"
       "Exit codes: 0 no regression, 1 a regression, 2 bad input. Definitions: docs/compare.md.\n\n"
       "Example: gauntlet compare main-out/runs/quickstart gauntlet-out/runs/quickstart \\\n"
       "           --suite suites/quickstart.json --tolerance 0.01 --json compare.json");
@@ -206,7 +210,7 @@ int run_cli(int argc, char** argv) {
   compare->add_option("--seed", co.seed, "Seed of the bootstrap draws")->capture_default_str();
   compare->add_option("--match", cf.match,
                       "Fields that must be equal for cells to pair, comma-separated subset of "
-                      "backbone,augmentation,loss,optimizer,seed (default: all)");
+                      "backbone,augmentation,loss,optimizer,seed,train,data (default: all)");
   compare->add_option("--map", co.map_path,
                       "JSON list of {\"base\": {labels}, \"candidate\": {labels}} pairing cells whose labels differ")
       ->check(CLI::ExistingFile);

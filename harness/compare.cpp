@@ -84,6 +84,17 @@ void fill_cell(CellResult& c, const fs::path& file) {
     }
   }
   c.seed = r["config"]["seed"].get<int64_t>();
+  for (const auto& f : match_fields()) {
+    if (f == "seed") {
+      c.match_values[f] = std::to_string(c.seed);
+    } else if (f == "data" && r.contains("dataset") && r["dataset"].contains("fingerprint")) {
+      c.match_values[f] = r["dataset"]["fingerprint"].dump();
+    } else if (r["config"].contains(f)) {
+      c.match_values[f] = r["config"][f].dump();
+    } else {
+      throw InputError(file.string(), "/config/" + f + ": missing (needed to match cells)");
+    }
+  }
   c.ok = r.value("status", "") == "ok";
   if (c.ok && (!r.contains("eval") || !r["eval"].is_object())) {
     throw InputError(file.string(), "/eval: a cell with status ok needs its eval object");
@@ -109,23 +120,26 @@ std::string labels_title(const json& labels) {
                      labels.at("optimizer").get<std::string>());
 }
 
-// The value of one match field of a cell, as text.
-std::string field_value(const CellResult& c, const std::string& field) {
-  if (field == "seed") return std::to_string(c.seed);
-  return c.labels.at(field).get<std::string>();
-}
-
 std::string match_key(const CellResult& c, const std::vector<std::string>& fields) {
   std::string key;
-  for (const auto& f : fields) key += f + "=" + field_value(c, f) + "\x1f";
+  for (const auto& f : fields) key += f + "=" + c.match_values.at(f) + "\x1f";
   return key;
 }
 
-// A --map selector: every field it names must equal the cell's.
+// The match fields in which two cells differ.
+std::vector<std::string> differing_fields(const CellResult& a, const CellResult& b) {
+  std::vector<std::string> out;
+  for (const auto& f : match_fields()) {
+    if (a.match_values.at(f) != b.match_values.at(f)) out.push_back(f);
+  }
+  return out;
+}
+
+// A --map selector: every field it names must equal the cell's label (or seed).
 bool selects(const json& selector, const CellResult& c) {
   for (const auto& [field, value] : selector.items()) {
     if (field == "seed" ? value.get<int64_t>() != c.seed
-                        : value.get<std::string>() != field_value(c, field)) {
+                        : value.get<std::string>() != c.labels.at(field).get<std::string>()) {
       return false;
     }
   }
@@ -158,8 +172,8 @@ json read_map(const std::string& path) {
         throw InputError(path, at + "/" + side + ": expected a non-empty object of label fields");
       }
       for (const auto& [field, v] : e[side].items()) {
-        const auto& all = match_fields();
-        if (std::find(all.begin(), all.end(), field) == all.end()) {
+        if (field != "seed" && std::find(std::begin(kLabelFields), std::end(kLabelFields), field) ==
+                                   std::end(kLabelFields)) {
           throw InputError(
               path,
               at + "/" + side + "/" + field +
@@ -298,6 +312,55 @@ json sample_sd(const std::vector<double>& v) {
   double ss = 0;
   for (double x : v) ss += (x - m) * (x - m);
   return std::sqrt(ss / static_cast<double>(v.size() - 1));
+}
+
+// What differs between the two cells of a pair, beyond their labels: the resolved config (as JSON
+// pointers with both values), the data fingerprint, and the code that produced them. A verdict
+// means little without it: "regression" after a learning-rate change is a different story from one
+// after a refactor.
+json pair_differences(const CellResult& b, const CellResult& c) {
+  auto strip = [](json config) {
+    config.erase("labels");
+    config.erase("suite");
+    return config;
+  };
+  const json bc = strip(b.result.at("config")), cc = strip(c.result.at("config"));
+  json config = json::array();
+  for (const auto& op : json::diff(bc, cc)) {
+    const json::json_pointer at(op.at("path").get<std::string>());
+    config.push_back({{"path", at.to_string()},
+                      {"base", bc.contains(at) ? bc.at(at) : json(nullptr)},
+                      {"candidate", cc.contains(at) ? cc.at(at) : json(nullptr)}});
+  }
+  json other = json::array();
+  auto add = [&](const std::string& what, const json& x, const json& y) {
+    if (x != y) other.push_back({{"what", what}, {"base", x}, {"candidate", y}});
+  };
+  auto get = [](const json& r, const char* a, const char* k) {
+    return r.contains(a) && r[a].is_object() && r[a].contains(k) ? r[a][k] : json(nullptr);
+  };
+  add("dataset fingerprint", get(b.result, "dataset", "fingerprint"),
+      get(c.result, "dataset", "fingerprint"));
+  add("gauntlet version", get(b.result, "env", "gauntlet"), get(c.result, "env", "gauntlet"));
+  add("git sha", get(b.result, "env", "git_sha"), get(c.result, "env", "git_sha"));
+  add("libtorch", get(b.result, "env", "libtorch"), get(c.result, "env", "libtorch"));
+  return {{"config", config}, {"other", other}};
+}
+
+// For an unmatched cell, the cell on the other side that differs in the fewest match fields, and
+// those fields: the hint that says which field to leave out of --match.
+json closest(const CellResult& c, const std::vector<const CellResult*>& others) {
+  const CellResult* best = nullptr;
+  std::vector<std::string> best_fields;
+  for (const auto* o : others) {
+    auto fields = differing_fields(c, *o);
+    if (best == nullptr || fields.size() < best_fields.size()) {
+      best = o;
+      best_fields = std::move(fields);
+    }
+  }
+  if (best == nullptr) return nullptr;
+  return {{"cell", best->id}, {"title", best->title}, {"differs_in", best_fields}};
 }
 
 json cell_ref(const CellResult& c) {
@@ -568,8 +631,17 @@ json compare_runs(const std::string& base_path, const std::string& cand_path,
     base_ok.erase(it);
   }
   json unmatched{{"base", json::array()}, {"candidate", json::array()}};
-  for (const auto* c : base_ok) unmatched["base"].push_back(cell_ref(*c));
-  for (const auto* c : cand_ok) unmatched["candidate"].push_back(cell_ref(*c));
+  std::vector<const CellResult*> all_base, all_cand;
+  for (const auto& c : base) all_base.push_back(&c);
+  for (const auto& c : cand) all_cand.push_back(&c);
+  for (const auto* c : base_ok) {
+    unmatched["base"].push_back(cell_ref(*c));
+    unmatched["base"].back()["closest"] = closest(*c, all_cand);
+  }
+  for (const auto* c : cand_ok) {
+    unmatched["candidate"].push_back(cell_ref(*c));
+    unmatched["candidate"].back()["closest"] = closest(*c, all_base);
+  }
   if (pairs.empty() && candidate_failures.empty()) {
     throw InputError("", fmt::format("no cell of {} ({} ok) matches a cell of {} ({} ok) on {}; "
                                      "check --match or pair cells with --map",
@@ -642,7 +714,9 @@ json compare_runs(const std::string& base_path, const std::string& cand_path,
     json seeds = json::array(), refs = json::array();
     for (const Pair& pr : gp) {
       seeds.push_back(pr.base->seed);
-      refs.push_back({{"base", cell_ref(*pr.base)}, {"candidate", cell_ref(*pr.cand)}});
+      refs.push_back({{"base", cell_ref(*pr.base)},
+                      {"candidate", cell_ref(*pr.cand)},
+                      {"differences", pair_differences(*pr.base, *pr.cand)}});
     }
     const std::string title = key.first == key.second ? key.first : key.first + " -> " + key.second;
     json classes = gp[0].base->result.contains("dataset")

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,10 +16,13 @@ namespace gauntlet {
 
 inline constexpr const char* kCompareSchema = "gauntlet.compare/1";
 
-/// The fields a cell can be matched on: its four axis labels and its seed.
+/// The parts of a cell's resolved config it can be matched on: the four axes (their resolved
+/// values, not their labels, so a renamed but unchanged cell still pairs), the seed, the training
+/// settings and the data (by content fingerprint). Matching on all of them pairs a cell with its
+/// identical twin; leaving fields out says "these are allowed to differ".
 inline const std::vector<std::string>& match_fields() {
   static const std::vector<std::string> fields{"backbone", "augmentation", "loss", "optimizer",
-                                               "seed"};
+                                               "seed",     "train",        "data"};
   return fields;
 }
 
@@ -33,7 +37,8 @@ struct CompareOptions {
   uint64_t seed = 0;
   /// Fields of the matching key (a subset of match_fields()).
   std::vector<std::string> match = match_fields();
-  /// Optional JSON file: [{"base": {labels}, "candidate": {labels}}, ...] pairing unequal labels.
+  /// Optional JSON file: [{"base": {labels}, "candidate": {labels}}, ...] pairing cells by their
+  /// axis labels (and seed) whatever their configs.
   std::string map_path;
   /// How many class pairs (true -> predicted) to keep per hold-out, largest growth first.
   int64_t top_class_pairs = 5;
@@ -55,11 +60,14 @@ struct CellResult {
   std::string title;  ///< "backbone/augmentation/loss/optimizer/seedN"
   int64_t seed = 0;
   nlohmann::json labels;  ///< config.labels
+  /// Per match field, the canonical text of its value (config.<field> dumped with sorted keys;
+  /// for "data" the dataset fingerprint).
+  std::map<std::string, std::string> match_values;
 };
 
 /// `path` is a runs folder (cells in sub-folders), a cell folder or a result.json. Cells are sorted
 /// by title, then id. Throws InputError when the path does not exist, holds no result.json or a
-/// result.json does not parse or lacks config.labels / config.seed.
+/// result.json does not parse or lacks config.labels, config.seed or a config field to match on.
 std::vector<CellResult> read_cells(const std::string& path);
 
 /// A predictions/<holdout>.csv file: header index,label,pred,p0..pK-1; rows in any order, each

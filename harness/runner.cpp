@@ -135,6 +135,7 @@ std::string cpu_name() {
 json environment(const RunOptions& o) {
   return {{"gauntlet", gauntlet_version()},
           {"git_sha", gauntlet_git_sha()},
+          {"source_hash", gauntlet_source_hash()},
           {"libtorch", TORCH_VERSION},
           {"opencv", CV_VERSION},
           {"compiler", compiler_id()},
@@ -286,10 +287,21 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     const std::string id = make_cell_id(config, splits.fingerprint);
     const std::string dir = cell_dir(o.out, s.name, id);
     if (auto existing = o.rerun ? std::nullopt : read_ok_result(dir)) {
-      results.push_back(std::move(*existing));
-      ++summary.skipped;
-      progress.message(fmt::format("{} [{}]: result exists, skipped (--rerun to run again)", cell_title(cell), id));
-      continue;
+      // The cell id covers config, data and version, not code: a result made by other code is
+      // stale (this is what lets CI restore main's results and retrain only what changed).
+      const json made_by = existing->contains("env") ? existing->at("env").value("source_hash", json())
+                                                      : json();
+      if (made_by == gauntlet_source_hash()) {
+        results.push_back(std::move(*existing));
+        ++summary.skipped;
+        progress.message(fmt::format("{} [{}]: result exists, skipped (--rerun to run again)",
+                                     cell_title(cell), id));
+        continue;
+      }
+      progress.message(fmt::format("{} [{}]: result was made by other code (source hash {}, now {}), "
+                                   "running again", cell_title(cell), id,
+                                   made_by.is_string() ? made_by.get<std::string>() : "unknown",
+                                   gauntlet_source_hash()));
     }
     const std::string bb_name = config.at("backbone").at("name").get<std::string>();
     const BackboneInfo& info = backbone_info(bb_name);

@@ -193,6 +193,33 @@ std::string compare_markdown(const json& doc) {
     }
   }
 
+  // What differs inside the pairs: config paths with both values, data and code versions. One
+  // line per distinct difference of a group (pairs of one group usually differ alike).
+  std::vector<std::string> diff_lines;
+  for (const auto& g : doc.at("groups")) {
+    std::vector<std::string> seen;
+    for (const auto& pr : g.at("pairs")) {
+      if (!pr.contains("differences")) continue;
+      const json& d = pr.at("differences");
+      std::vector<std::string> lines;
+      for (const auto& c : d.at("config")) {
+        lines.push_back("`" + c.at("path").get<std::string>() + "`: " + c.at("base").dump() +
+                        " -> " + c.at("candidate").dump());
+      }
+      for (const auto& o : d.at("other")) {
+        lines.push_back(o.at("what").get<std::string>() + ": " + o.at("base").dump() + " -> " +
+                        o.at("candidate").dump());
+      }
+      for (const auto& l : lines) {
+        if (std::find(seen.begin(), seen.end(), l) == seen.end()) seen.push_back(l);
+      }
+    }
+    for (const auto& l : seen) diff_lines.push_back("- " + cell_text(group_label(g)) + ": " + cell_text(l));
+  }
+  md << "\n### What differs between paired cells\n\n";
+  if (diff_lines.empty()) md << "Nothing: configs, data and code versions are identical.\n";
+  for (const auto& l : diff_lines) md << l << "\n";
+
   const json& un = doc.at("unmatched");
   const json& failed = doc.at("failed");
   bool one_sided = false;
@@ -206,7 +233,16 @@ std::string compare_markdown(const json& doc) {
   for (const char* side : {"base", "candidate"}) {
     for (const auto& c : un.at(side)) {
       md << "- unmatched " << side << " cell: " << cell_text(c.at("title").get<std::string>())
-         << " [" << c.at("cell").get<std::string>() << "]\n";
+         << " [" << c.at("cell").get<std::string>() << "]";
+      if (c.contains("closest") && !c.at("closest").is_null()) {
+        const json& near = c.at("closest");
+        std::string fields;
+        for (const auto& f : near.at("differs_in")) fields += (fields.empty() ? "" : ", ") + f.get<std::string>();
+        md << "; closest " << (std::string(side) == "base" ? "candidate" : "base") << " cell "
+           << cell_text(near.at("title").get<std::string>()) << " differs in "
+           << (fields.empty() ? "nothing (it was paired with another cell)" : fields);
+      }
+      md << "\n";
     }
   }
   for (const auto& g : doc.at("groups")) {

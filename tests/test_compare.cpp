@@ -52,7 +52,13 @@ void write_cell(const fs::path& runs, const std::string& id, const std::string& 
             {{"backbone", "cnn"},
              {"augmentation", "none"},
              {"loss", "ce"},
-             {"optimizer", optimizer}}}}},
+             {"optimizer", optimizer}}},
+           {"backbone", {{"name", "simple_cnn"}}},
+           {"augmentation", json::array()},
+           {"loss", {{"name", "cross_entropy"}}},
+           {"optimizer", {{"name", optimizer}}},
+           {"train", {{"epochs", 1}}},
+           {"data", {{"source", "fashion-mnist:train"}}}}},
          {"status", ok ? "ok" : "failed"}};
   if (ok)
     r["eval"] = eval;

@@ -107,6 +107,18 @@ expect "a relabelled candidate cell is listed as unmatched" 0 "unmatched candida
   "$bin" compare "$base" "$t/other"
 expect "... and its base partner too" 0 "unmatched base cell: cnn/none/cross_entropy/sgd/seed1" -- \
   "$bin" compare "$base" "$t/other"
+expect "... with the closest cell and the field that differs" 0 \
+  "closest candidate cell cnn/none/cross_entropy/adam/seed1 differs in optimizer" -- "$bin" compare "$base" "$t/other"
+expect "leaving optimizer out of --match pairs them" 0 "Every cell and hold-out was matched" -- \
+  "$bin" compare "$base" "$t/other" --match backbone,augmentation,loss,seed,train,data
+expect "... and names what differs in the pair" 0 '`/optimizer/name`: "sgd" -> "adam"' -- \
+  "$bin" compare "$base" "$t/other" --match backbone,augmentation,loss,seed,train,data
+expect "identical configs: nothing differs" 0 "Nothing: configs, data and code versions are identical." -- \
+  "$bin" compare "$base" "$t/same"
+cp -r "$base" "$t/renamed"
+"${fx[@]}" relabel-cell "$(dirname "$(grep -l '"seed": 1' "$t/renamed"/*/result.json)")" --optimizer sgd2 --label-only
+expect "a renamed but unchanged cell still pairs (configs are matched, not labels)" 0 \
+  "Every cell and hold-out was matched" -- "$bin" compare "$base" "$t/renamed"
 echo '[{"base": {"optimizer": "sgd", "seed": 1}, "candidate": {"optimizer": "adam", "seed": 1}}]' > "$t/map.json"
 expect "--map pairs them" 0 "Every cell and hold-out was matched" -- "$bin" compare "$base" "$t/other" --map "$t/map.json"
 echo '[{"base": {"optimiser": "sgd"}, "candidate": {"optimizer": "adam"}}]' > "$t/badmap.json"

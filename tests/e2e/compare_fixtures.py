@@ -15,8 +15,9 @@ Usage:
       Remove H from CELL's eval and its predictions file (a hold-out on one side only).
   compare_fixtures.py fail CELL
       Mark CELL as failed (status failed, error message, no eval).
-  compare_fixtures.py relabel-cell CELL --optimizer NAME
-      Give CELL another optimizer label and cell_id (a cell with no partner).
+  compare_fixtures.py relabel-cell CELL --optimizer NAME [--label-only]
+      Give CELL another optimizer (label, config.optimizer.name) and cell_id: a cell with no partner.
+      With --label-only only the label changes (a renamed, unchanged cell).
 Fixed seeds: the same arguments give the same files.
 """
 
@@ -125,6 +126,8 @@ def fail(a):
 def relabel_cell(a):
     result = load(a.cell)
     result["config"]["labels"]["optimizer"] = a.optimizer
+    if not a.label_only:
+        result["config"]["optimizer"]["name"] = a.optimizer
     result["cell_id"] = new_id(result["cell_id"], a.optimizer)
     save(a.cell, result)
 
@@ -151,6 +154,7 @@ def main():
     c = sub.add_parser("relabel-cell")
     c.add_argument("cell")
     c.add_argument("--optimizer", required=True)
+    c.add_argument("--label-only", action="store_true")
     a = p.parse_args()
     {"degrade": degrade, "reseed": reseed, "relabel": relabel, "drop-holdout": drop_holdout,
      "fail": fail, "relabel-cell": relabel_cell}[a.cmd](a)

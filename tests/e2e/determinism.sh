@@ -48,6 +48,18 @@ assert m["schema"] == "gauntlet.cells/1" and len(m["cells"]) == 4, m
 for c in m["cells"]:
     assert json.load(open(sys.argv[1] + "/" + c + "/result.json"))["config"]["train"]["batch_size"] == 32
 ' "$t/a/runs/quickstart"
+# A result made by other code (another source hash) is stale: that cell runs again, the rest skip.
+one=$(ls -d "$t/a/runs/quickstart"/*/ | head -n 1)
+/usr/bin/python3 - "$one/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert len(r["env"]["source_hash"]) == 16, r["env"]
+r["env"]["source_hash"] = "0000000000000000"
+json.dump(r, open(sys.argv[1], "w"), indent=2)
+PY
+expect "a result made by other code runs again" 0 "result was made by other code (source hash 0000000000000000" -- \
+  "$bin" run "$qs" "${small[@]}" --out "$t/a" --set train.batch_size=32
+check "... and only that cell" -- bash -c '[[ $1 == *"1 ran, 3 skipped"* ]]' _ "$last_out"
 check "no temporary files left" -- test -z "$(find "$t/a" -name '*.tmp-*')"
 
 finish

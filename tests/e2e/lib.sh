@@ -7,6 +7,7 @@ expect() {  # expect NAME CODE SUBSTRING -- command...
   local out rc
   out=$("$@" 2>&1)
   rc=$?
+  last_out=$out  # for checks on the same output
   if [[ $rc -ne $code ]]; then
     echo "FAIL $name: exit $rc, expected $code; output:"; echo "$out" | head -20; fails=$((fails + 1)); return
   fi
