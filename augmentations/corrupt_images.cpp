@@ -1,11 +1,10 @@
 // Corrupting whole image sets: the loop `run`, `perturb` and the hold-out cache share.
 #include <algorithm>
-#include <exception>
 #include <fmt/format.h>
-#include <thread>
 
 #include "augmentations/corruption.hpp"
 #include "harness/core/hash.hpp"
+#include "harness/core/parallel.hpp"
 
 namespace gauntlet {
 
@@ -38,26 +37,7 @@ void corrupt_images(const std::string& id, int severity, const uint8_t* src, uin
       std::copy(out.ptr<uint8_t>(), out.ptr<uint8_t>() + bytes, dst + i * bytes);
     }
   };
-  threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, n)));
-  if (threads == 1) {
-    work(0, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(threads);
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        work(n * t / threads, n * (t + 1) / threads);
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+  parallel_chunks(n, threads, work);
 }
 
 }  // namespace gauntlet

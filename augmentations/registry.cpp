@@ -1,6 +1,8 @@
 #include <type_traits>
 
+#include "augmentations/corrupt_op.hpp"
 #include "augmentations/geometric.hpp"
+#include "augmentations/occlusion.hpp"
 #include "augmentations/transform.hpp"
 
 namespace gauntlet {
@@ -10,12 +12,22 @@ const std::vector<TransformInfo>& transform_infos() {
       {HFlipOptions::kName, "mirror left-right with probability p", HFlipOptions{}},
       {RotateOptions::kName, "rotate by U(-degrees, degrees) about the centre; fill constant|reflect|nearest",
        RotateOptions{}},
+      {CorruptOptions::kName,
+       "apply a corruption (gauntlet list corruptions) at a severity U{severity_min..severity_max}",
+       CorruptOptions{}},
+      {EraseOptions::kName,
+       "random erasing: a rectangle of U(scale) of the area, log-uniform aspect ratio, noise or value",
+       EraseOptions{}},
   };
   return infos;
 }
 
 const char* transform_name(const TransformOptions& options) {
   return std::visit([](const auto& o) { return std::decay_t<decltype(o)>::kName; }, options);
+}
+
+const char* erase_fill_name(EraseFill fill) {
+  return fill == EraseFill::kRandom ? "random" : "constant";
 }
 
 const char* fill_name(Fill fill) {
@@ -31,6 +43,8 @@ std::unique_ptr<Transform> make_transform(const TransformOptions& options) {
   struct Make {
     std::unique_ptr<Transform> operator()(const HFlipOptions& o) const { return std::make_unique<HFlip>(o); }
     std::unique_ptr<Transform> operator()(const RotateOptions& o) const { return std::make_unique<Rotate>(o); }
+    std::unique_ptr<Transform> operator()(const CorruptOptions& o) const { return std::make_unique<Corrupt>(o); }
+    std::unique_ptr<Transform> operator()(const EraseOptions& o) const { return std::make_unique<Erase>(o); }
   };
   return std::visit(Make{}, options);
 }

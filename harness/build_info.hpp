@@ -11,5 +11,7 @@ const char* gauntlet_source_hash();
 const char* compiler_id();
 /// Text of suites/schema/suite.schema.json as it was when the binary was built.
 const char* suite_schema_text();
+/// The built-in hold-out profiles (profiles/*.json) as one JSON array, as built.
+const char* builtin_profiles_text();
 
 }  // namespace gauntlet

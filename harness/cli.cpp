@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -16,6 +17,7 @@
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
 #include "harness/core/error.hpp"
+#include "harness/perturb.hpp"
 #include "harness/result_store.hpp"
 #include "harness/runner.hpp"
 #include "harness/suite.hpp"
@@ -58,6 +60,28 @@ int cmd_report(const std::string& runs, const std::string& out) {
   const std::string path = write_summary(out, suite, results, &md);
   fmt::print("{}\nsummary: {}\n", md, path);
   return kExitOk;
+}
+
+int cmd_eval(const std::string& runs, const std::vector<std::string>& specs, const RunOptions& o) {
+  std::vector<ExternalHoldout> holdouts;
+  for (const auto& spec : specs) {
+    const auto eq = spec.find('=');
+    const std::string name = spec.substr(0, eq);
+    const bool name_ok = !name.empty() && name.size() <= 64 &&
+                         std::all_of(name.begin(), name.end(), [](char ch) {
+                           return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+                         });
+    if (eq == std::string::npos || eq + 1 == spec.size() || !name_ok) {
+      throw InputError("--holdout " + spec, "expected NAME=DATA with NAME of a-z, 0-9, _ and - (the hold-out "
+                                           "becomes x.NAME), e.g. --holdout field=field.npz");
+    }
+    holdouts.push_back({name, {spec.substr(eq + 1)}});
+  }
+  const EvalSummary r = eval_holdouts(runs, holdouts, o);
+  for (const auto& n : r.notes) fmt::print(stderr, "gauntlet: skipped {}\n", n);
+  fmt::print("gauntlet: {} cell(s): {} evaluated, {} skipped; results updated in {}\n", r.cells, r.evaluated,
+             r.skipped, runs);
+  return r.evaluated > 0 ? kExitOk : kExitFailed;
 }
 
 struct CompareFlags {
@@ -128,6 +152,13 @@ int cmd_list(const std::string& what) {
         }
         fmt::print("  {:<30}   {:<6}{}\n", "", size_table_name(t), params);
       }
+    }
+  }
+  if (all || what == "profiles") {
+    fmt::print("profiles (hold-out ids p.<name>; files in profiles/ of the source tree):\n");
+    for (const auto& p : builtin_profiles()) {
+      fmt::print("  {:<16} {} op(s), {}..{} per image: {}\n", p.name, p.ops.size(), p.k_min, p.k_max,
+                 p.description);
     }
   }
   if (all || what == "losses") fmt::print("losses:\n  cross_entropy    label_smoothing (default 0)\n");
@@ -222,9 +253,53 @@ int run_cli(int argc, char** argv) {
   compare->add_option("--figure", cf.figure,
                       "Draw deltas with CIs per hold-out to this PNG with gnuplot (.dat and .gp kept beside it)");
 
-  auto* list = app.add_subcommand("list", "List what a suite can name: backbones, transforms, corruptions, losses, optimizers.");
+  std::vector<std::string> holdout_specs_cli;
+  RunOptions eo;
+  auto* eval = app.add_subcommand("eval", "Evaluate finished cells on new hold-outs from their saved weights, without retraining.");
+  eval->footer(
+      "Each cell of RUNS (a runs/<suite> folder) with status ok and a model.pt is evaluated on every\n"
+      "--holdout; the result is added to its result.json (eval[\"x.NAME\"], holdouts) and\n"
+      "predictions/x.NAME.csv, so report and compare see it. Classes are matched by name (or, for\n"
+      "an .npz without names, by index). Use it to check a profile against a real shifted set.\n\n"
+      "Example: gauntlet eval gauntlet-out/runs/quickstart --holdout field=field.npz");
+  eval->add_option("RUNS", runs_path, "Runs folder (gauntlet-out/runs/<suite>)")->required()->check(CLI::ExistingDirectory);
+  eval->add_option("--holdout", holdout_specs_cli, "NAME=DATA: a data spec (DESIGN.md) evaluated as hold-out x.NAME")
+      ->required();
+  eval->add_option("--threads", eo.threads, "LibTorch compute threads (0: all cores)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
+  eval->add_option("--loader-threads", eo.loader_threads, "Data-pipeline threads")
+      ->check(CLI::Range(1, 256))->capture_default_str();
+
+  PerturbOptions po;
+  auto* perturb_cmd = app.add_subcommand("perturb", "Write or preview the perturbed hold-outs `run` evaluates on.");
+  perturb_cmd->footer(
+      "With --seed set to a suite's seed and DATA its test images, the images are exactly those of\n"
+      "hold-out c.<corruption>.<severity> (or p.<profile>) in `gauntlet run`.\n\n"
+      "Examples:\n"
+      "  gauntlet perturb test.npz --corruption gaussian_noise --severity 3 --out noisy.npz\n"
+      "  gauntlet perturb fashion-mnist:test --corruption imagenet-c --preview c.png   (rows: corruptions,\n"
+      "                                                                        columns: severities)\n"
+      "  gauntlet perturb blood.npz --corruption pixelate --family bloodmnist-c --severity 2 --out px.npz\n"
+      "  gauntlet perturb test.npz --profile hidden-like --out hidden.npz --preview hidden.png");
+  perturb_cmd->add_option("DATA", po.data, "Data spec: an .npz, an IDX file, fashion-mnist:test, ...")->required();
+  perturb_cmd->add_option("--corruption", po.corruptions,
+                          "Corruption name(s), comma-separated, or imagenet-c (its 15), bloodmnist-c (its 11), all "
+                          "(see gauntlet list corruptions)");
+  perturb_cmd->add_option("--family", po.family, "imagenet-c or bloodmnist-c, for names in both (default imagenet-c)");
+  perturb_cmd->add_option("--severity", po.severity, "1..5 (for a preview, default: all five)")->check(CLI::Range(1, 5));
+  perturb_cmd->add_option("--profile", po.profile, "A profile instead: built-in name (gauntlet list profiles) or a .json file");
+  perturb_cmd->add_option("--out", po.out, "Write FILE.npz with keys images (uint8 NHWC) and labels");
+  perturb_cmd->add_option("--preview", po.preview, "Write a PNG grid: rows = corruptions, columns = clean + severities");
+  perturb_cmd->add_option("--index", po.index, "Image shown in the preview (first of 8 for a profile)")->capture_default_str();
+  perturb_cmd->add_option("--cell", po.cell_side, "Preview cell size in pixels")->check(CLI::Range(16, 1024))->capture_default_str();
+  perturb_cmd->add_option("--seed", po.seed, "Seed of the random draws (a suite's seed reproduces its hold-outs)")
+      ->capture_default_str();
+  perturb_cmd->add_option("--threads", po.threads, "Threads (the images do not depend on it)")
+      ->check(CLI::Range(1, 256))->capture_default_str();
+
+  auto* list = app.add_subcommand("list", "List what a suite can name: backbones, transforms, corruptions, profiles, losses, optimizers.");
   list->add_option("WHAT", list_what, "One of them (default: all)")
-      ->check(CLI::IsMember({"backbones", "transforms", "corruptions", "losses", "optimizers"}));
+      ->check(CLI::IsMember({"backbones", "transforms", "corruptions", "profiles", "losses", "optimizers"}));
 
   try {
     app.parse(argc, argv);
@@ -245,6 +320,11 @@ int run_cli(int argc, char** argv) {
     if (*report) return cmd_report(runs_path, report_out);
     if (*list) return cmd_list(list_what);
     if (*compare) return cmd_compare(cf, co, *compare);
+    if (*eval) return cmd_eval(runs_path, holdout_specs_cli, eo);
+    if (*perturb_cmd) {
+      perturb(po);
+      return kExitOk;
+    }
   } catch (const InputError& e) {
     fmt::print(stderr, "gauntlet: error: {}\n", e.what());
     return kExitBadInput;

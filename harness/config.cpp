@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "augmentations/corruption.hpp"
+
 namespace gauntlet {
 namespace {
 
@@ -67,6 +69,36 @@ std::vector<TransformOptions> pipeline_from_json(const json& j) {
         o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
       }
       ops.emplace_back(o);
+    } else if (op == CorruptOptions::kName) {
+      CorruptOptions o;
+      read(t, "p", o.p);
+      o.corruption = corruption_id(t.at("corruption").get<std::string>());
+      if (t.contains("severity")) {
+        const json& sev = t.at("severity");
+        o.severity_min = sev.is_array() ? sev.at(0).get<int>() : sev.get<int>();
+        o.severity_max = sev.is_array() ? sev.at(1).get<int>() : sev.get<int>();
+        if (o.severity_min > o.severity_max) {
+          throw std::invalid_argument("corrupt: severity [" + std::to_string(o.severity_min) + ", " +
+                                      std::to_string(o.severity_max) + "] has min > max");
+        }
+      }
+      ops.emplace_back(o);
+    } else if (op == EraseOptions::kName) {
+      EraseOptions o;
+      read(t, "p", o.p);
+      if (t.contains("scale")) {
+        o.scale_min = t.at("scale").at(0).get<double>();
+        o.scale_max = t.at("scale").at(1).get<double>();
+      }
+      if (t.contains("ratio")) {
+        o.ratio_min = t.at("ratio").at(0).get<double>();
+        o.ratio_max = t.at("ratio").at(1).get<double>();
+      }
+      if (t.contains("fill")) {
+        o.fill = t.at("fill").get<std::string>() == "constant" ? EraseFill::kConstant : EraseFill::kRandom;
+      }
+      read(t, "value", o.value);
+      ops.emplace_back(o);
     } else {
       throw std::invalid_argument("unknown transform \"" + op + "\"");
     }
@@ -81,10 +113,53 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
       return {{"op", o.kName}, {"p", o.p}, {"degrees", o.degrees}, {"fill", fill_name(o.fill)},
               {"fill_value", o.fill_value}};
     }
+    json operator()(const CorruptOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"corruption", o.corruption},
+              {"severity", {o.severity_min, o.severity_max}}};
+    }
+    json operator()(const EraseOptions& o) const {
+      return {{"op", o.kName},
+              {"p", o.p},
+              {"scale", {o.scale_min, o.scale_max}},
+              {"ratio", {o.ratio_min, o.ratio_max}},
+              {"fill", erase_fill_name(o.fill)},
+              {"value", o.value}};
+    }
   };
   json out = json::array();
   for (const auto& o : ops) out.push_back(std::visit(ToJson{}, o));
   return out;
+}
+
+Profile profile_from_json(const json& j) {
+  Profile p;
+  p.name = j.at("name").get<std::string>();
+  p.description = j.value("description", "");
+  if (j.contains("k")) {
+    const json& k = j.at("k");
+    p.k_min = k.is_array() ? k.at(0).get<int>() : k.get<int>();
+    p.k_max = k.is_array() ? k.at(1).get<int>() : k.get<int>();
+  }
+  p.ops = pipeline_from_json(j.at("ops"));
+  p.weights = j.value("weights", std::vector<double>(p.ops.size(), 1.0));
+  const std::string where = "profile \"" + p.name + "\": ";
+  if (p.weights.size() != p.ops.size()) {
+    throw std::invalid_argument(where + std::to_string(p.weights.size()) + " weights for " +
+                                std::to_string(p.ops.size()) + " ops");
+  }
+  if (p.k_min > p.k_max || p.k_max > static_cast<int>(p.ops.size())) {
+    throw std::invalid_argument(where + "k must satisfy 1 <= min <= max <= number of ops (" +
+                                std::to_string(p.ops.size()) + ")");
+  }
+  return p;
+}
+
+json profile_to_json(const Profile& p) {
+  return {{"name", p.name},
+          {"description", p.description},
+          {"k", {p.k_min, p.k_max}},
+          {"ops", pipeline_to_json(p.ops)},
+          {"weights", p.weights}};
 }
 
 OptimizerConfig optimizer_from_json(const json& raw) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "augmentations/profile_options.hpp"
 #include "augmentations/transform_options.hpp"
 #include "models/backbone_options.hpp"
 
@@ -41,6 +42,13 @@ nlohmann::json to_json(const BackboneSpec& b);
 
 std::vector<TransformOptions> pipeline_from_json(const nlohmann::json& j);
 nlohmann::json pipeline_to_json(const std::vector<TransformOptions>& ops);
+
+/// A profile object ({"name", "description", "k", "ops", "weights"}) that the schema's
+/// $defs/profile accepted; throws std::invalid_argument for what the schema cannot say (k beyond
+/// the number of ops, weights not one per op, a severity range with min > max).
+Profile profile_from_json(const nlohmann::json& j);
+/// Normalised: k as [min, max], ops with every option, weights filled.
+nlohmann::json profile_to_json(const Profile& p);
 
 OptimizerConfig optimizer_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const OptimizerConfig& o);

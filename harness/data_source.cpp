@@ -1,5 +1,7 @@
 #include "harness/data_source.hpp"
 
+#include <cstring>
+
 #include <filesystem>
 
 #include "harness/core/error.hpp"
@@ -110,6 +112,28 @@ Dataset load_dataset(const DataSourceSpec& spec) {
   d.source = p;
   check_consistent(d);
   return d;
+}
+
+Array images_array(const Dataset& d) {
+  Array a;
+  a.dtype = "u1";
+  a.shape = {d.n, d.height, d.width, d.channels};
+  a.data = d.images;
+  return a;
+}
+
+Array labels_array(const Dataset& d) {
+  Array a;
+  a.dtype = "i8";
+  a.shape = {d.n};
+  a.data.resize(d.labels.size() * sizeof(int64_t));
+  std::memcpy(a.data.data(), d.labels.data(), a.data.size());
+  return a;
+}
+
+void write_dataset_npz(const std::string& path, const Dataset& d) {
+  const Array images = images_array(d), labels = labels_array(d);
+  write_npz(path, {{"images", &images}, {"labels", &labels}});
 }
 
 }  // namespace gauntlet

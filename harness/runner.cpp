@@ -9,6 +9,9 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <tuple>
+
+#include <unistd.h>
 
 #include "augmentations/corruption.hpp"
 #include "harness/build_info.hpp"
@@ -17,10 +20,12 @@
 #include "harness/core/error.hpp"
 #include "harness/core/hash.hpp"
 #include "harness/data_source.hpp"
+#include "harness/holdouts.hpp"
 #include "harness/loader.hpp"
 #include "harness/metrics.hpp"
 #include "harness/progress.hpp"
 #include "harness/result_store.hpp"
+#include "harness/robustness.hpp"
 #include "harness/split.hpp"
 #include "harness/trainer.hpp"
 #include "models/registry.hpp"
@@ -96,30 +101,6 @@ Splits load_splits(const Suite& s) {
   return out;
 }
 
-struct Holdout {
-  std::string id;
-  Dataset images;  ///< at the data's own resolution
-  json info;
-};
-
-std::vector<Holdout> make_holdouts(const Suite& s, const Dataset& test) {
-  std::vector<Holdout> out;
-  out.push_back({"clean", test, json::object()});
-  const SizeTable table = size_table_for(static_cast<int>(test.height), static_cast<int>(test.width));
-  for (const auto& name : s.evaluate.corruptions) {
-    for (int sev : s.evaluate.severities) {
-      Holdout h{corruption_holdout_id(name, sev), test, json::object()};
-      corrupt_images(name, sev, test.images.data(), h.images.images.data(), test.n,
-                     static_cast<int>(test.height), static_cast<int>(test.width),
-                     static_cast<int>(test.channels), holdout_key(s.seed, h.id));
-      h.info = {{"corruption", name}, {"severity", sev}, {"table", size_table_name(table)},
-                {"parameters", corruption_parameters(name, sev, table)}};
-      out.push_back(std::move(h));
-    }
-  }
-  return out;
-}
-
 std::string cpu_name() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
@@ -157,16 +138,51 @@ json history_json(const std::vector<EpochStats>& h) {
   return out;
 }
 
-struct PreparedHoldout {
-  const Holdout* holdout;
-  PreparedSet data;
+// The hold-outs of a run: the specs, the test split they are built from, the external sets (loaded
+// once, before any training, so bad data fails early), the cache, and the prepared (resized) sets
+// kept in memory when they are small.
+struct HoldoutSet {
+  std::vector<HoldoutSpec> specs;
+  const Dataset* test = nullptr;
+  std::map<std::string, Dataset> external;  ///< by hold-out id
+  uint64_t seed = 0;
+  std::string cache_dir;
+  int threads = 1;
+  bool keep_prepared = false;
+  std::map<std::tuple<std::string, int64_t, int64_t>, PreparedSet> prepared;
+  HoldoutCacheStats stats;
+  double seconds_preparing = 0;
+
+  // The model-ready images of hold-out h at side x side x channels.
+  PreparedSet get(const HoldoutSpec& h, int64_t side, int64_t channels) {
+    const auto key = std::make_tuple(h.id, side, channels);
+    if (auto it = prepared.find(key); it != prepared.end()) return it->second;
+    const Dataset images = h.kind == HoldoutSpec::Kind::kExternal
+                               ? external.at(h.id)
+                               : perturbed_holdout(h, *test, seed, cache_dir, threads, &stats);
+    const auto t0 = std::chrono::steady_clock::now();
+    PreparedSet ps = prepare(images, side, channels);
+    seconds_preparing += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (keep_prepared) prepared[key] = ps;
+    return ps;
+  }
 };
+
+// Weights as torch::save writes them, atomically (a temporary file renamed into place).
+void save_weights(torch::nn::AnyModule& model, const std::string& dir) {
+  const auto path = std::filesystem::path(dir) / "model.pt";
+  const auto tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::shared_ptr<torch::nn::Module> module = model.ptr();
+  torch::save(module, tmp);
+  std::filesystem::rename(tmp, path);
+}
 
 // Runs one cell; returns its result document (status ok) or throws.
 json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits& splits,
-              const std::vector<PreparedHoldout>& holdouts, const PreparedSet& train,
-              const PreparedSet& val, const BackboneInfo& info, const RunOptions& o,
-              const std::string& dir, Progress& progress) {
+              HoldoutSet& holdouts, const PreparedSet& train, const PreparedSet& val,
+              const BackboneInfo& info, const RunOptions& o, const std::string& dir,
+              Progress& progress) {
   const BackboneSpec bb = backbone_from_json(config.at("backbone"));
   const Pipeline pipeline(pipeline_from_json(config.at("augmentation")));
   const int64_t k = splits.train.num_classes();
@@ -191,44 +207,31 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   const auto history = train_model(model, train, val, setup, progress);
   const double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+  save_weights(model, dir);
+
   json eval = json::object();
   json holdout_info = json::object();
-  double corrupted_sum = 0;
-  int corrupted_n = 0;
-  std::map<std::string, std::pair<double, int>> per_corruption;
   const auto t1 = std::chrono::steady_clock::now();
-  for (const auto& ph : holdouts) {
+  const HoldoutCacheStats before = holdouts.stats;
+  const double preparing_before = holdouts.seconds_preparing;
+  double inference_secs = 0;
+  for (const auto& h : holdouts.specs) {
+    const PreparedSet data = holdouts.get(h, train.side, train.channels);
+    const auto t2 = std::chrono::steady_clock::now();
     const torch::Tensor logits =
-        predict_logits(model, ph.data, setup.norm, s.evaluate.batch_size, o.loader_threads);
+        predict_logits(model, data, setup.norm, s.evaluate.batch_size, o.loader_threads);
+    inference_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
     const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
     const torch::Tensor pred = logits.argmax(1).contiguous();
     std::vector<int64_t> preds(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
     std::vector<float> p(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
-    const Metrics m = compute_metrics(ph.data.labels, preds, k);
-    eval[ph.holdout->id] = to_json(m);
-    if (!ph.holdout->info.empty()) holdout_info[ph.holdout->id] = ph.holdout->info;
-    write_predictions(dir, ph.holdout->id, ph.data.labels, preds, p, k);
-    if (ph.holdout->id.rfind("c.", 0) == 0) {
-      corrupted_sum += m.accuracy;
-      ++corrupted_n;
-      auto& pc = per_corruption[ph.holdout->info.at("corruption").get<std::string>()];
-      pc.first += m.accuracy;
-      pc.second += 1;
-    }
+    const Metrics m = compute_metrics(data.labels, preds, k);
+    eval[h.id] = to_json(m);
+    if (!h.info.empty()) holdout_info[h.id] = h.info;
+    write_predictions(dir, h.id, data.labels, preds, p, k);
   }
   const double eval_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-
-  json robustness{{"mean_corruption_accuracy", corrupted_n ? json(corrupted_sum / corrupted_n) : json(nullptr)},
-                  {"per_corruption", json::object()},
-                  {"mce", nullptr},
-                  {"relative_mce", nullptr},
-                  {"note", "mCE and relative mCE need a baseline cell; not computed yet"}};
-  for (const auto& [name, acc] : per_corruption) {
-    robustness["per_corruption"][name] = {{"mean_accuracy", acc.first / acc.second}};
-  }
-  if (corrupted_n) {
-    robustness["gap"] = eval.at("clean").at("accuracy").get<double>() - corrupted_sum / corrupted_n;
-  }
+  const json robustness = robustness_scores(eval, holdout_info, {}, s.evaluate.mce_measure);
 
   int64_t params = 0;
   for (const auto& t : model.ptr()->parameters()) params += t.numel();
@@ -238,7 +241,41 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
           {"robustness", robustness},
           {"history", history_json(history)},
           {"model", {{"parameters", params}, {"input_size", train.side}, {"in_channels", train.channels}}},
-          {"timing", {{"train_seconds", train_secs}, {"eval_seconds", eval_secs}}}};
+          {"timing",
+           {{"train_seconds", train_secs},
+            {"eval_seconds", eval_secs},
+            {"inference_seconds", inference_secs},
+            {"holdout_seconds",
+             {{"making", holdouts.stats.seconds_making - before.seconds_making},
+              {"reading_cache", holdouts.stats.seconds_reading - before.seconds_reading},
+              {"preparing", holdouts.seconds_preparing - preparing_before}}},
+            {"holdout_cache", {{"hits", holdouts.stats.hits - before.hits},
+                               {"misses", holdouts.stats.misses - before.misses}}}}}};
+}
+
+// CE, mCE and relative mCE need the baseline cell's errors, so they are filled in once every cell
+// has run (or gained a hold-out): each ok result whose robustness changes is rewritten, atomically
+// like any result. `baseline` is "backbone/augmentation/loss/optimizer" labels, or "" for none.
+void rescore(std::vector<json>& results, const std::string& baseline, const std::string& measure,
+             const std::string& runs, Progress& progress) {
+  std::vector<json> base;
+  if (!baseline.empty()) {
+    for (const auto& r : results) {
+      const json& l = r.at("config").at("labels");
+      const std::string title = l.at("backbone").get<std::string>() + "/" + l.at("augmentation").get<std::string>() +
+                                "/" + l.at("loss").get<std::string>() + "/" + l.at("optimizer").get<std::string>();
+      if (title == baseline && r.value("status", "") == "ok") base.push_back(r.at("eval"));
+    }
+    if (base.empty()) progress.message("baseline " + baseline + " has no successful cell: no CE/mCE");
+  }
+  for (auto& r : results) {
+    if (r.value("status", "") != "ok") continue;
+    json scores = robustness_scores(r.at("eval"), r.value("holdouts", json::object()), base, measure,
+                                    base.empty() ? "" : baseline);
+    if (scores == r.value("robustness", json())) continue;
+    r["robustness"] = std::move(scores);
+    write_result((std::filesystem::path(runs) / r.at("cell_id").get<std::string>()).string(), r);
+  }
 }
 
 }  // namespace
@@ -252,6 +289,78 @@ std::string write_summary(const std::string& out, const std::string& suite,
   return path;
 }
 
+EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHoldout>& holdouts,
+                          const RunOptions& o) {
+  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  Progress progress(stdout);
+  EvalSummary summary;
+  const std::vector<json> results = read_results(runs);
+  summary.cells = static_cast<int>(results.size());
+  // Data first, for every hold-out, so that bad input fails before any cell is touched.
+  const json& first = results.front();
+  const auto classes = first.at("dataset").at("classes").get<std::vector<std::string>>();
+  const int64_t channels = first.at("dataset").at("image_shape").at(2).get<int64_t>();
+  std::vector<std::pair<std::string, Dataset>> sets;
+  for (const auto& h : holdouts) {
+    sets.emplace_back("x." + h.name, load_external_holdout(h.data, classes, channels));
+  }
+  std::vector<json> updated_results;
+  for (const auto& r : results) {
+    const std::string id = r.at("cell_id").get<std::string>();
+    const std::string dir = (std::filesystem::path(runs) / id).string();
+    const json& config = r.at("config");
+    const std::string title = fmt::format("{}/{}/{}/{}/seed{}", config.at("labels").at("backbone").get<std::string>(),
+                                          config.at("labels").at("augmentation").get<std::string>(),
+                                          config.at("labels").at("loss").get<std::string>(),
+                                          config.at("labels").at("optimizer").get<std::string>(),
+                                          config.at("seed").get<int64_t>());
+    const auto weights = std::filesystem::path(dir) / "model.pt";
+    if (r.value("status", "") != "ok" || !std::filesystem::exists(weights)) {
+      ++summary.skipped;
+      summary.notes.push_back(title + " [" + id + "]: " +
+                              (r.value("status", "") != "ok" ? "failed cell" : "no model.pt (run by an older gauntlet)"));
+      continue;
+    }
+    if (r.at("dataset").at("classes") != first.at("dataset").at("classes")) {
+      throw InputError(dir, "its classes differ from those of the folder's first cell; evaluate runs of one suite");
+    }
+    const BackboneSpec bb = backbone_from_json(config.at("backbone"));
+    const BackboneInfo& info = backbone_info(bb.name);
+    torch::nn::AnyModule model = make_backbone(bb.name, bb.options, static_cast<int64_t>(classes.size()));
+    std::shared_ptr<torch::nn::Module> module = model.ptr();
+    torch::load(module, weights.string());
+    const Normalization norm{info.defaults.mean, info.defaults.std};
+    const int64_t side = r.at("model").at("input_size").get<int64_t>();
+    const int64_t ch = r.at("model").at("in_channels").get<int64_t>();
+    const int64_t batch = config.at("evaluate").at("batch_size").get<int64_t>();
+    json& updated = updated_results.emplace_back(r);
+    for (size_t i = 0; i < sets.size(); ++i) {
+      const auto& [hid, images] = sets[i];
+      const PreparedSet data = prepare(images, side, ch);
+      const torch::Tensor logits = predict_logits(model, data, norm, batch, o.loader_threads);
+      const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
+      const torch::Tensor pred = logits.argmax(1).contiguous();
+      std::vector<int64_t> preds(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
+      std::vector<float> p(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+      const Metrics m = compute_metrics(data.labels, preds, static_cast<int64_t>(classes.size()));
+      write_predictions(dir, hid, data.labels, preds, p, static_cast<int64_t>(classes.size()));
+      updated["eval"][hid] = to_json(m);
+      updated["holdouts"][hid] = {{"data", holdouts[i].data.path}, {"fingerprint", fingerprint(images)},
+                                  {"added_by", "gauntlet eval"}};
+      progress.message(fmt::format("{} [{}]: {} accuracy {:.4f}", title, id, hid, m.accuracy));
+    }
+    write_result(dir, updated);
+    ++summary.evaluated;
+  }
+  // Per-class accuracies cover every hold-out: score again with the suite's baseline and measure.
+  if (!updated_results.empty()) {
+    const json& rb = updated_results.front().value("robustness", json::object());
+    const std::string baseline = rb.value("baseline", json()).is_string() ? rb.at("baseline").get<std::string>() : "";
+    rescore(updated_results, baseline, rb.value("measure", "error"), runs, progress);
+  }
+  return summary;
+}
+
 RunSummary run_suite(const Suite& s, const RunOptions& o) {
   torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
   Progress progress(stdout);
@@ -262,12 +371,26 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   progress.message(fmt::format("gauntlet: suite {} ({} cells), data {}: train {} / val {} / test {} images, {} classes",
                                s.name, s.cells.size(), s.data.source.path, splits.train.n, splits.val.n,
                                splits.test.n, splits.train.num_classes()));
-  const std::vector<Holdout> holdouts = make_holdouts(s, splits.test);
+  HoldoutSet holdouts;
+  holdouts.specs = holdout_specs(s, static_cast<int>(splits.test.height), static_cast<int>(splits.test.width));
+  holdouts.test = &splits.test;
+  holdouts.seed = s.seed;
+  holdouts.cache_dir = (std::filesystem::path(o.out) / "cache").string();
+  holdouts.threads = torch::get_num_threads();
+  for (const auto& h : holdouts.specs) {
+    if (h.kind != HoldoutSpec::Kind::kExternal) continue;
+    holdouts.external[h.id] = load_external_holdout(h.external->data, splits.train.class_names,
+                                                    splits.train.channels);
+  }
+  // Keep every prepared hold-out in memory when they are small together (the quick start: tens
+  // of MB); else stream them from the cache for each cell.
+  const double held_bytes = static_cast<double>(splits.test.n) * splits.test.image_bytes() *
+                            static_cast<double>(holdouts.specs.size()) * 4;  // up to 2x side, RGB
+  holdouts.keep_prepared = held_bytes < 1024.0 * 1024 * 1024;
 
-  // Prepared (resized) sets depend only on the backbone's input side and channels.
+  // Prepared (resized) training sets depend only on the backbone's input side and channels.
   struct Prepared {
     PreparedSet train, val;
-    std::vector<PreparedHoldout> holdouts;
   };
   std::map<std::pair<int64_t, int64_t>, Prepared> prepared;
   const json env = environment(o);
@@ -309,16 +432,15 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     const int64_t ch = info.defaults.in_channels;
     auto it = prepared.find({side, ch});
     if (it == prepared.end()) {
-      Prepared p{prepare(splits.train, side, ch), prepare(splits.val, side, ch), {}};
-      for (const auto& h : holdouts) p.holdouts.push_back({&h, prepare(h.images, side, ch)});
+      Prepared p{prepare(splits.train, side, ch), prepare(splits.val, side, ch)};
       it = prepared.emplace(std::make_pair(side, ch), std::move(p)).first;
     }
 
     json result{{"schema", kResultSchema}, {"cell_id", id}, {"config", config}, {"env", env},
                 {"dataset", splits.info}};
     try {
-      json r = run_cell(s, cell, config, splits, it->second.holdouts, it->second.train, it->second.val,
-                        info, o, dir, progress);
+      json r = run_cell(s, cell, config, splits, holdouts, it->second.train, it->second.val, info, o,
+                        dir, progress);
       result.update(r);
       ++summary.ran;
     } catch (const std::exception& e) {
@@ -334,6 +456,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     write_result(dir, result);
     results.push_back(std::move(result));
   }
+  rescore(results, s.evaluate.baseline, s.evaluate.mce_measure, runs_dir(o.out, s.name), progress);
   std::string md;
   summary.summary_path = write_summary(o.out, s.name, results, &md);
   progress.message("\n" + md);

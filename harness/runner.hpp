@@ -29,6 +29,18 @@ struct RunSummary {
 /// a cell is recorded in its result.json (status "failed") and the suite goes on.
 RunSummary run_suite(const Suite& suite, const RunOptions& options);
 
+struct EvalSummary {
+  int cells = 0, evaluated = 0, skipped = 0;  ///< skipped: failed cells, or no model.pt
+  std::vector<std::string> notes;
+};
+
+/// `gauntlet eval RUNS --holdout NAME=DATA`: evaluates every finished cell of the runs folder
+/// from its saved weights (model.pt) on each external hold-out x.<NAME>, without retraining, and
+/// adds it to the cell's result.json ("eval", "holdouts") and predictions/. Throws InputError for
+/// bad data or a runs folder without results.
+EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHoldout>& holdouts,
+                          const RunOptions& options);
+
 /// Writes reports/<suite>/summary.md for `results` (result.json documents, in table order);
 /// returns its path, and the table through `markdown` when given.
 std::string write_summary(const std::string& out, const std::string& suite,

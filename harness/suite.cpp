@@ -1,10 +1,12 @@
 #include "harness/suite.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "augmentations/corruption.hpp"
 #include "harness/build_info.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
@@ -42,6 +44,28 @@ void apply_overrides(Json& doc, const std::vector<std::string>& overrides) {
 
 const json& suite_schema() {
   static const json schema = json::parse(suite_schema_text());
+  return schema;
+}
+
+// Every violation, one per line after the first, each "path: /pointer: message" (at most 10).
+void throw_if_invalid(const std::vector<SchemaViolation>& violations, const std::string& path) {
+  if (violations.empty()) return;
+  std::ostringstream msg;
+  for (size_t i = 0; i < violations.size(); ++i) {
+    if (i > 0) msg << "\n" << path << ": ";
+    if (i == 10) {
+      msg << "... and " << violations.size() - 10 << " more";
+      break;
+    }
+    msg << (violations[i].pointer.empty() ? "/" : violations[i].pointer) << ": "
+        << violations[i].message;
+  }
+  throw InputError(path, msg.str());
+}
+
+// The schema of one profile: $defs/profile with the suite schema's $defs to resolve against.
+const json& profile_schema() {
+  static const json schema{{"$ref", "#/$defs/profile"}, {"$defs", suite_schema().at("$defs")}};
   return schema;
 }
 
@@ -97,6 +121,16 @@ json normalise(const std::string& axis, const json& v) {
   return to_json(optimizer_from_json(v));
 }
 
+// normalise, with what the schema cannot check (a severity range min > max) reported at `pointer`.
+json normalise_at(const std::string& path, const std::string& pointer, const std::string& axis,
+                  const json& v) {
+  try {
+    return normalise(axis, v);
+  } catch (const std::invalid_argument& e) {
+    fail(path, pointer, e.what());
+  }
+}
+
 std::vector<AxisValue> read_axis(const std::string& path, const json& axes, const std::string& axis,
                                  const LabelOrder& order) {
   const json& a = axes.at(axis);
@@ -111,10 +145,12 @@ std::vector<AxisValue> read_axis(const std::string& path, const json& axes, cons
              "two values of axis \"" + axis + "\" share the label \"" + label +
                  "\"; use the map form {\"label\": value, ...} to name them apart");
       }
-      out.push_back({label, normalise(axis, a[i])});
+      out.push_back({label, normalise_at(path, base + "/" + std::to_string(i), axis, a[i])});
     }
   } else {
-    for (const auto& [label, v] : a.items()) out.push_back({label, normalise(axis, v)});
+    for (const auto& [label, v] : a.items()) {
+      out.push_back({label, normalise_at(path, base + "/" + label, axis, v)});
+    }
     const auto it = order.find(axis);
     if (it != order.end()) {
       // Labels the ordered parse saw come first, in its order; any others keep sorted order.
@@ -271,20 +307,78 @@ Suite parse_suite(json doc, const std::string& path, const std::vector<std::stri
 
 namespace {
 
-Suite parse_validated(json doc, const std::string& path, const LabelOrder& order) {
-  const auto violations = validate_json(doc, suite_schema());
-  if (!violations.empty()) {
-    std::ostringstream msg;
-    for (size_t i = 0; i < violations.size(); ++i) {
-      if (i > 0) msg << "\n" << path << ": ";
-      if (i == 10) {
-        msg << "... and " << violations.size() - 10 << " more";
-        break;
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (const auto& x : parts) out += (out.empty() ? "" : sep) + x;
+  return out;
+}
+
+// Family shorthands, profiles, external hold-outs, baseline and mCE measure of /evaluate.
+void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
+  std::vector<std::string> ids;
+  for (const auto& c : s.evaluate.corruptions) {
+    if (c == kImageNetC || c == kBloodMnistC) {
+      for (const auto& info : corruption_infos()) {
+        if (info.family == c && info.in_mce) ids.push_back(info.id);
       }
-      msg << (violations[i].pointer.empty() ? "/" : violations[i].pointer) << ": " << violations[i].message;
+    } else {
+      ids.push_back(c);
     }
-    throw InputError(path, msg.str());
   }
+  std::vector<std::string> unique;
+  for (const auto& id : ids) {
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
+  }
+  s.evaluate.corruptions = unique;
+
+  std::set<std::string> names;
+  const json profiles = e.value("profiles", json::array());
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    const std::string at = "/evaluate/profiles/" + std::to_string(i);
+    Profile p;
+    if (profiles[i].is_string()) {
+      const std::string ref = profiles[i].get<std::string>();
+      const auto& builtin = builtin_profiles();
+      auto it = std::find_if(builtin.begin(), builtin.end(), [&](const Profile& b) { return b.name == ref; });
+      if (it != builtin.end()) {
+        p = *it;
+      } else if (ref.find('/') != std::string::npos || ref.size() > 5 && ref.substr(ref.size() - 5) == ".json") {
+        const auto file = std::filesystem::path(path).parent_path() / ref;
+        p = load_profile_file(file.string());
+      } else {
+        std::vector<std::string> known;
+        for (const auto& b : builtin) known.push_back(b.name);
+        const std::string near = did_you_mean(ref, known);
+        fail(path, at, "unknown profile \"" + ref + "\"" +
+                           (near.empty() ? "" : "; did you mean \"" + near + "\"?") +
+                           " (built-in: " + join(known, ", ") + "; or a path to a profile .json file)");
+      }
+    } else {
+      try {
+        p = profile_from_json(profiles[i]);
+      } catch (const std::invalid_argument& ex) {
+        fail(path, at, ex.what());
+      }
+    }
+    if (!names.insert(p.name).second) fail(path, at, "two profiles named \"" + p.name + "\"");
+    s.evaluate.profiles.push_back(std::move(p));
+  }
+
+  names.clear();
+  const json holdouts = e.value("holdouts", json::array());
+  for (size_t i = 0; i < holdouts.size(); ++i) {
+    ExternalHoldout h{holdouts[i].at("name").get<std::string>(), source_from_json(holdouts[i].at("data"))};
+    if (!names.insert(h.name).second) {
+      fail(path, "/evaluate/holdouts/" + std::to_string(i), "two hold-outs named \"" + h.name + "\"");
+    }
+    s.evaluate.holdouts.push_back(std::move(h));
+  }
+  s.evaluate.baseline = e.value("baseline", "");
+  s.evaluate.mce_measure = e.value("mce", "error");
+}
+
+Suite parse_validated(json doc, const std::string& path, const LabelOrder& order) {
+  throw_if_invalid(validate_json(doc, suite_schema()), path);
 
   Suite s;
   s.path = path;
@@ -338,10 +432,21 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
     s.evaluate.severities = e.value("severities", s.evaluate.severities);
     std::sort(s.evaluate.severities.begin(), s.evaluate.severities.end());
     s.evaluate.batch_size = e.value("batch_size", s.evaluate.batch_size);
+    read_evaluate_extras(s, e, path);
   }
   if (doc.contains("report")) s.report_formats = doc.at("report").value("formats", s.report_formats);
 
   expand(s);
+  if (!s.evaluate.baseline.empty()) {
+    const bool found = std::any_of(s.cells.begin(), s.cells.end(), [&](const Cell& c) {
+      return c.backbone + "/" + c.augmentation + "/" + c.loss + "/" + c.optimizer == s.evaluate.baseline;
+    });
+    if (!found) {
+      fail(path, "/evaluate/baseline",
+           "no cell of the suite has the labels \"" + s.evaluate.baseline +
+               "\" (backbone/augmentation/loss/optimizer, as in the summary table)");
+    }
+  }
   return s;
 }
 
@@ -352,6 +457,52 @@ const AxisValue& axis_value(const std::vector<AxisValue>& axis, const std::strin
     if (v.label == label) return v;
   }
   throw std::out_of_range("no axis value labelled " + label);
+}
+
+namespace {
+
+json evaluate_json(const EvalConfig& e) {
+  json profiles = json::array(), holdouts = json::array();
+  for (const auto& p : e.profiles) profiles.push_back(profile_to_json(p));
+  for (const auto& h : e.holdouts) holdouts.push_back({{"name", h.name}, {"data", source_to_json(h.data)}});
+  json out{{"corruptions", e.corruptions}, {"severities", e.severities}, {"batch_size", e.batch_size}};
+  // Only when used, so that cell ids of suites without them stay what they were.
+  if (!profiles.empty()) out["profiles"] = profiles;
+  if (!holdouts.empty()) out["holdouts"] = holdouts;
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Profile>& builtin_profiles() {
+  static const std::vector<Profile> profiles = [] {
+    std::vector<Profile> out;
+    const json all = json::parse(builtin_profiles_text());
+    for (size_t i = 0; i < all.size(); ++i) {
+      throw_if_invalid(validate_json(all[i], profile_schema()),
+                       "built-in profile " + all[i].value("name", std::to_string(i)));
+      out.push_back(profile_from_json(all[i]));
+    }
+    std::sort(out.begin(), out.end(), [](const Profile& a, const Profile& b) { return a.name < b.name; });
+    return out;
+  }();
+  return profiles;
+}
+
+Profile load_profile_file(const std::string& path) {
+  const std::string text = read_file(path);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0));
+  }
+  throw_if_invalid(validate_json(doc, profile_schema()), path);
+  try {
+    return profile_from_json(doc);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path, e.what());
+  }
 }
 
 json resolved_config(const Suite& s, const Cell& c) {
@@ -380,8 +531,7 @@ json resolved_config(const Suite& s, const Cell& c) {
       {"optimizer", axis_value(s.optimizers, c.optimizer).value},
       {"data", data},
       {"train", {{"epochs", s.train.epochs}, {"batch_size", s.train.batch_size}}},
-      {"evaluate", {{"corruptions", s.evaluate.corruptions}, {"severities", s.evaluate.severities},
-                    {"batch_size", s.evaluate.batch_size}}},
+      {"evaluate", evaluate_json(s.evaluate)},
   };
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "augmentations/profile_options.hpp"
+
 namespace gauntlet {
 
 struct DataSourceSpec {
@@ -33,10 +35,20 @@ struct TrainConfig {
   int64_t batch_size = 64;
 };
 
+/// An external hold-out x.<name>: any data source with the training classes.
+struct ExternalHoldout {
+  std::string name;
+  DataSourceSpec data;
+};
+
 struct EvalConfig {
-  std::vector<std::string> corruptions;
+  std::vector<std::string> corruptions;  ///< ids; the family shorthands are expanded
   std::vector<int> severities{1, 2, 3, 4, 5};
   int64_t batch_size = 256;
+  std::vector<Profile> profiles;          ///< hold-outs p.<name>
+  std::vector<ExternalHoldout> holdouts;  ///< hold-outs x.<name>
+  std::string baseline;                   ///< "backbone/augmentation/loss/optimizer" labels, or ""
+  std::string mce_measure = "error";      ///< "error" (ImageNet-C) or "balanced_error" (MedMNIST-C)
 };
 
 /// One value of an axis: its label (what tables show) and its normalised JSON (defaults filled).
@@ -86,6 +98,13 @@ std::string make_cell_id(const nlohmann::json& config, const std::string& datase
 
 /// "backbone/augmentation/loss/optimizer/seed" for messages.
 std::string cell_title(const Cell& c);
+
+/// The built-in profiles (profiles/*.json compiled in), in name order.
+const std::vector<Profile>& builtin_profiles();
+
+/// Reads a profile JSON file, validated against the schema's $defs/profile. Throws InputError
+/// naming the file.
+Profile load_profile_file(const std::string& path);
 
 /// JSON-pointer "/a/b" or dotted "a.b" -> pointer; throws InputError on an empty or malformed path.
 nlohmann::json::json_pointer override_pointer(const std::string& path);

@@ -31,18 +31,47 @@ std::string cell_text(std::string s) {
   return out;
 }
 
+// One extra column: a number per result, and whether smaller is better (mCE) or larger (accuracy).
+struct Column {
+  std::string header;
+  bool lower_is_better = false;
+  std::vector<double> values;  ///< per row; < 0 where absent
+};
+
 struct Row {
   std::vector<std::string> labels;
   bool ok = false;
-  double clean = -1, f1 = -1, corrupted = -1;
   std::string error;
 };
+
+double number_at(const json& j, const json::json_pointer& p) {
+  return j.contains(p) && j.at(p).is_number() ? j.at(p).get<double>() : -1.0;
+}
 
 }  // namespace
 
 std::string summary_markdown(const std::vector<json>& results) {
+  // Columns: clean accuracy and macro F1, mean corrupted accuracy, mCE when a baseline scored it,
+  // then the accuracy on every profile (p.*) and external (x.*) hold-out any cell has.
+  std::vector<Column> cols{{"clean acc", false, {}}, {"macro F1", false, {}},
+                           {"mean corrupted acc", false, {}}};
+  std::vector<std::string> extra_holdouts;
+  bool any_mce = false;
+  for (const auto& r : results) {
+    if (r.value("status", "") != "ok") continue;
+    any_mce = any_mce || number_at(r, json::json_pointer("/robustness/mce")) >= 0;
+    for (const auto& [id, m] : r.at("eval").items()) {
+      if ((id.rfind("p.", 0) == 0 || id.rfind("x.", 0) == 0) &&
+          std::find(extra_holdouts.begin(), extra_holdouts.end(), id) == extra_holdouts.end()) {
+        extra_holdouts.push_back(id);
+      }
+    }
+  }
+  std::sort(extra_holdouts.begin(), extra_holdouts.end());
+  if (any_mce) cols.push_back({"mCE", true, {}});
+  for (const auto& id : extra_holdouts) cols.push_back({id + " acc", false, {}});
+
   std::vector<Row> rows;
-  double best_clean = -1, best_corrupted = -1;
   for (const auto& r : results) {
     Row row;
     const json& cfg = r.at("config");
@@ -50,37 +79,52 @@ std::string summary_markdown(const std::vector<json>& results) {
     row.labels = {l.at("backbone"), l.at("augmentation"), l.at("loss"), l.at("optimizer"),
                   std::to_string(cfg.at("seed").get<int64_t>())};
     row.ok = r.value("status", "") == "ok";
-    if (row.ok) {
-      const json& clean = r.at("eval").at("clean");
-      row.clean = clean.at("accuracy").get<double>();
-      row.f1 = clean.at("macro").at("f1").get<double>();
-      const json& rob = r.value("robustness", json::object());
-      if (rob.contains("mean_corruption_accuracy") && !rob.at("mean_corruption_accuracy").is_null()) {
-        row.corrupted = rob.at("mean_corruption_accuracy").get<double>();
-      }
-      best_clean = std::max(best_clean, row.clean);
-      best_corrupted = std::max(best_corrupted, row.corrupted);
-    } else {
-      row.error = r.value("error", "failed");
-    }
+    if (!row.ok) row.error = r.value("error", "failed");
+    auto at = [&](const std::string& pointer) {
+      return row.ok ? number_at(r, json::json_pointer(pointer)) : -1.0;
+    };
+    cols[0].values.push_back(at("/eval/clean/accuracy"));
+    cols[1].values.push_back(at("/eval/clean/macro/f1"));
+    cols[2].values.push_back(at("/robustness/mean_corruption_accuracy"));
+    size_t c = 3;
+    if (any_mce) cols[c++].values.push_back(at("/robustness/mce"));
+    for (const auto& id : extra_holdouts) cols[c++].values.push_back(at("/eval/" + id + "/accuracy"));
     rows.push_back(row);
   }
-  std::string md =
-      "| backbone | augmentation | loss | optimizer | seed | clean acc | macro F1 | mean corrupted acc |\n"
-      "|---|---|---|---|---:|---:|---:|---:|\n";
-  for (const auto& row : rows) {
+
+  std::string md = "| backbone | augmentation | loss | optimizer | seed |";
+  std::string rule = "|---|---|---|---|---:|";
+  for (const auto& col : cols) {
+    md += " " + cell_text(col.header) + " |";
+    rule += "---:|";
+  }
+  md += "\n" + rule + "\n";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
     md += "|";
     for (const auto& s : row.labels) md += " " + cell_text(s) + " |";
     if (!row.ok) {
-      md += " failed | " + cell_text(row.error) + " | |\n";
+      md += " failed | " + cell_text(row.error) + " |";
+      for (size_t c = 2; c < cols.size(); ++c) md += " |";
+      md += "\n";
       continue;
     }
-    auto bold_if = [](double v, double best) {
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const Column& col = cols[c];
+      const double v = col.values[i];
+      if (v < 0) {
+        md += " - |";
+        continue;
+      }
+      // The best value of a column is bold, except for macro F1 (it follows clean accuracy).
+      double best = -1;
+      for (double x : col.values) {
+        if (x >= 0 && (best < 0 || (col.lower_is_better ? x < best : x > best))) best = x;
+      }
       const std::string s = fixed(v);
-      return v == best ? "**" + s + "**" : s;
-    };
-    md += " " + bold_if(row.clean, best_clean) + " | " + fixed(row.f1) + " | " +
-          (row.corrupted < 0 ? std::string("-") : bold_if(row.corrupted, best_corrupted)) + " |\n";
+      md += " " + (c != 1 && v == best ? "**" + s + "**" : s) + " |";
+    }
+    md += "\n";
   }
   return md;
 }

@@ -280,11 +280,15 @@ TEST_CASE("an empty Pipeline copies its input", "[augmentations]") {
   CHECK(same_bytes(dst, src));
 }
 
-TEST_CASE("the transform registry lists hflip and rotate with their defaults", "[augmentations]") {
+TEST_CASE("the transform registry lists hflip, rotate, corrupt and erase with their defaults",
+          "[augmentations]") {
   const auto& infos = transform_infos();
-  REQUIRE(infos.size() == 2);
+  REQUIRE(infos.size() == 4);
   CHECK(infos[0].name == "hflip");
   CHECK(infos[1].name == "rotate");
+  CHECK(infos[2].name == "corrupt");
+  CHECK(infos[3].name == "erase");
+  for (const auto& info : infos) CHECK(std::string(transform_name(info.defaults)) == info.name);
   CHECK(std::string(transform_name(infos[0].defaults)) == "hflip");
   CHECK(std::string(transform_name(infos[1].defaults)) == "rotate");
   CHECK(std::get<HFlipOptions>(infos[0].defaults).p == 0.5);

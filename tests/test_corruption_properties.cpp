@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "augmentations/corruption.hpp"
+#include "augmentations/transform.hpp"
 
 namespace gauntlet {
 namespace {
@@ -147,6 +148,57 @@ TEST_CASE("corrupt_images gives the same bytes for any thread count", "[corrupti
   }
 }
 
+// Steps (corruption, side, severity s) at which the reference protocols themselves do not make
+// the image less similar than at s - 1: their parameter tables are not monotone in effect there.
+// Each was checked by running the reference code (hendrycks/robustness, imagecorruptions,
+// medmnistc-api) on these scenes or the scikit-image photographs, which shows the same step; our
+// implementations match those references (tests/parity, the family tests). Every other step of
+// every corruption must lower the mean SSIM.
+struct KnownStep {
+  const char* id;
+  int side;
+  int severity;
+};
+constexpr KnownStep kNotMonotoneInReference[] = {
+    // glass_blur: only sigma grows at these steps, with the same shuffle; the extra blur hides
+    // the shuffle noise (reference, CIFAR .760 .768 .786 .550 .574; Tiny .797 .834 ...).
+    {"glass_blur", 32, 2}, {"glass_blur", 32, 3}, {"glass_blur", 32, 5}, {"glass_blur", 64, 2},
+    {"glass_blur", 224, 4},
+    // motion_blur CIFAR (6,2) -> (8,2): the extra taps carry 2e-10 of the weight; equal SSIM.
+    {"motion_blur", 32, 4},
+    // elastic_transform: severities 1-2 carry the largest affine jitter (reference, 32 px
+    // .55 .61 .66 .70 .75; 224 px .33 .27 .49 .51 .48).
+    {"elastic_transform", 32, 2}, {"elastic_transform", 32, 3}, {"elastic_transform", 32, 4},
+    {"elastic_transform", 32, 5}, {"elastic_transform", 64, 2}, {"elastic_transform", 64, 3},
+    {"elastic_transform", 64, 4}, {"elastic_transform", 64, 5}, {"elastic_transform", 224, 3},
+    // saturate: severities 1-2 desaturate (x .3, x .1), 3-5 saturate (x 1.5 ...): a U shape.
+    {"saturate", 32, 3}, {"saturate", 64, 3},
+    // snow, ImageNet table: severity 3 thresholds the layer at .9 (fewer flakes) after .5 at 2
+    // (reference .564 .277 .400 .374 .402).
+    {"snow", 224, 3}, {"snow", 224, 5},
+    // frost, CIFAR 3 -> 4 only lowers the image weight .9 -> .85 (reference photos .713 -> .716).
+    {"frost", 32, 4},
+    // spatter: severity 4 switches from water to mud, which covers fewer pixels (reference
+    // 32 px .623 -> .787, 64 px .472 -> .588).
+    {"spatter", 32, 4}, {"spatter", 64, 4},
+    // MedMNIST-C blood ops with radii scaled by side / 224: below 1 px at 32 px (all severities
+    // the same image), and equal integer disks at 64 px for severities 1-2 and 4-5.
+    {"bloodmnist-c.defocus_blur", 32, 2}, {"bloodmnist-c.defocus_blur", 32, 3},
+    {"bloodmnist-c.defocus_blur", 32, 4}, {"bloodmnist-c.defocus_blur", 32, 5},
+    {"bloodmnist-c.defocus_blur", 64, 2}, {"bloodmnist-c.defocus_blur", 64, 5},
+    {"bloodmnist-c.motion_blur", 32, 3},
+    // stain_deposit: severities 3 and 4 are the same in MedMNIST-C (max 3 blots of 24 px).
+    {"bloodmnist-c.stain_deposit", 32, 4}, {"bloodmnist-c.stain_deposit", 64, 4},
+    {"bloodmnist-c.stain_deposit", 224, 4},
+};
+
+bool known_step(const std::string& id, int side, int severity) {
+  for (const auto& k : kNotMonotoneInReference) {
+    if (id == k.id && side == k.side && severity == k.severity) return true;
+  }
+  return false;
+}
+
 TEST_CASE("the mean SSIM to the clean images falls with severity", "[corruptions]") {
   for (const auto& c : corruption_infos()) {
     for (int side : {32, 64, 224}) {
@@ -165,10 +217,24 @@ TEST_CASE("the mean SSIM to the clean images falls with severity", "[corruptions
         const double mean = sum / images;
         INFO(c.id << " " << side << "px severity " << severity << ": mean SSIM " << mean
                   << ", severity before " << previous);
-        CHECK(mean < previous);
+        if (!known_step(c.id, side, severity)) CHECK(mean < previous);
         previous = mean;
       }
     }
+  }
+}
+
+TEST_CASE("a corrupt op that is off (p = 0) is the identity", "[corruptions]") {
+  for (const auto& c : corruption_infos()) {
+    INFO(c.id);
+    const cv::Mat img = scene(40, 3);
+    CorruptOptions o;
+    o.corruption = c.id;
+    o.p = 0.0;
+    cv::Mat out;
+    Rng rng{9};
+    make_transform(o)->apply(img, out, rng);
+    CHECK(same_bytes(out, img));
   }
 }
 

@@ -22,20 +22,20 @@ cp -r "$base" "$t/same"
 "${fx[@]}" degrade "$base" "$t/worse" --holdout $bad --fraction 0.15 --metrics-dump "$metrics_dump" >/dev/null
 
 # Identical results: nothing to report.
-expect "identical copy: exit 0" 0 "**No evidence of change**: 0 of 5 hold-outs of 1 cell pair (1 of them seed groups)" -- \
+expect "identical copy: exit 0" 0 "**No evidence of change**: 0 of 6 hold-outs of 1 cell pair (1 of them seed groups)" -- \
   "$bin" compare "$base" "$t/same" --json "$t/same.json"
 check "identical copy: every verdict is no evidence, deltas 0, p 1" -- /usr/bin/python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == "gauntlet.compare/1" and d["summary"]["verdict"] == "no evidence", d["summary"]
 hs = [h for g in d["groups"] for h in g["holdouts"]]
-assert len(hs) == 5 and all(h["verdict"] == "no evidence" for h in hs), hs
+assert len(hs) == 6 and all(h["verdict"] == "no evidence" for h in hs), hs
 assert all(h["delta"] == 0 and h["ci"] == [0, 0] and h["mcnemar"]["p_holm"] == 1 for h in hs)
 assert d["groups"][0]["seeds"] == [0, 1] and all(h["seeds"] == 2 for h in hs)
 ' "$t/same.json"
 
 # A planted regression on one corruption, over two seeds (a seed group) and for one seed alone.
-expect "degraded candidate: exit 1" 1 "**Regression**: 1 of 5 hold-outs of 1 cell pair" -- \
+expect "degraded candidate: exit 1" 1 "**Regression**: 1 of 6 hold-outs of 1 cell pair" -- \
   "$bin" compare "$base" "$t/worse" --json "$t/worse.json" --markdown "$t/worse.md" --figure "$t/fig/worse.png"
 check "degraded candidate: only $bad regressed, the others no evidence" -- /usr/bin/python3 -c '
 import json, sys
@@ -68,7 +68,7 @@ else
 fi
 cell0=$(grep -l '"seed": 0' "$base"/*/result.json)
 wcell0=$t/worse/$(basename "$(dirname "$cell0")")/result.json
-expect "single result.json files: exit 1" 1 "**Regression**: 1 of 5 hold-outs of 1 cell pair" -- \
+expect "single result.json files: exit 1" 1 "**Regression**: 1 of 6 hold-outs of 1 cell pair" -- \
   "$bin" compare "$cell0" "$wcell0"
 expect "the same bootstrap seed gives the same output" 0 "" -- \
   bash -c "cmp <('$bin' compare '$base' '$t/worse' 2>/dev/null) <('$bin' compare '$base' '$t/worse' 2>/dev/null)"
@@ -97,7 +97,7 @@ expect "a misspelled compare key is bad input" 2 '/compare/tolerence' -- \
 
 # Matching: --match without the seed pairs by seed within a key; --map pairs different labels;
 # unmatched cells, one-sided hold-outs and failed cells are listed.
-expect "--match backbone pairs cells by seed" 1 "**Regression**: 1 of 5 hold-outs of 1 cell pair" -- \
+expect "--match backbone pairs cells by seed" 1 "**Regression**: 1 of 6 hold-outs of 1 cell pair" -- \
   "$bin" compare "$base" "$t/worse" --match backbone
 expect "--match with an unknown field" 2 "unknown field 'colour'" -- "$bin" compare "$base" "$t/same" --match backbone,colour
 cp -r "$base" "$t/other"
