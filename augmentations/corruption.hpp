@@ -42,6 +42,13 @@ struct CorruptionInfo {
 const std::vector<CorruptionInfo>& corruption_infos();
 bool has_corruption(const std::string& id);
 
+/// The registry entry of `id`; throws std::invalid_argument for an unknown id.
+const CorruptionInfo& corruption_info(const std::string& id);
+
+/// The versions of the libraries corruptions compute with (OpenCV, libjpeg): part of the hold-out
+/// cache key, since another version can change a pixel.
+std::string corruption_backends();
+
 /// The id of `name` in `family` (empty family: ImageNet-C where the name is there, else the
 /// only family that has it). Throws std::invalid_argument naming the choices when there is none.
 std::string corruption_id(const std::string& name, const std::string& family = "");
@@ -58,10 +65,6 @@ void apply_corruption(const std::string& id, int severity, const cv::Mat& src, c
 
 /// The parameters the corruption uses at this severity and table (for records and tests).
 CorruptionParams corruption_parameters(const std::string& id, int severity, SizeTable table);
-
-}  // namespace gauntlet
-
-namespace gauntlet {
 
 /// The hold-out id of a corruption at a severity: "c.<id>.<severity>".
 std::string corruption_holdout_id(const std::string& id, int severity);

@@ -11,6 +11,13 @@ namespace gauntlet::corruptions {
 cv::Mat to_unit(const cv::Mat& u8);
 /// float on [0,1] -> uint8 as the references store it: clip to [0,1], * 255, truncate.
 void from_unit(const cv::Mat& unit, cv::Mat& u8);
+/// uint8 -> CV_64F img / 255, divided as numpy does: img * (1 / 255.) would put 24 of the 256
+/// levels one ulp low, and ops that truncate soon after would then land a level down. The ops that
+/// match their reference exactly (blurs, HSV, blood) compute on these; to_unit's float is enough
+/// for the others (noise, weather), whose bar is statistical.
+cv::Mat to_unit64(const cv::Mat& u8);
+/// CV_64F on [0,1] -> uint8: clip, * 255, truncate.
+cv::Mat from_unit64(const cv::Mat& x);
 
 // --- filters (kernels_filter.cpp) -----------------------------------------------------------------
 /// scipy.ndimage.gaussian_filter / skimage.filters.gaussian on each channel of a float image:

@@ -68,6 +68,8 @@ const std::vector<CorruptionInfo>& corruption_infos() {
   return infos;
 }
 
+const CorruptionInfo& corruption_info(const std::string& id) { return entry(id).info; }
+
 bool has_corruption(const std::string& id) {
   return std::any_of(entries().begin(), entries().end(),
                      [&](const CorruptionEntry& e) { return e.info.id == id; });

@@ -19,24 +19,6 @@ constexpr double kPi = 3.14159265358979323846;
 
 double side_scale(const cv::Mat& img) { return std::min(img.rows, img.cols) / 224.0; }
 
-// img / 255 in float64, divided as numpy does (not multiplied by 1 / 255), so that values the
-// reference truncates right after land on the same side of each level.
-cv::Mat unit64(const cv::Mat& u8) {
-  cv::Mat x(u8.size(), CV_64FC(u8.channels()));
-  const uint8_t* in = u8.ptr<uint8_t>();
-  double* o = x.ptr<double>();
-  for (size_t i = 0; i < u8.total() * u8.channels(); ++i) o[i] = in[i] / 255.0;
-  return x;
-}
-
-cv::Mat store64(const cv::Mat& x) {
-  cv::Mat out(x.size(), CV_8UC(x.channels()));
-  const double* in = x.ptr<double>();
-  uint8_t* o = out.ptr<uint8_t>();
-  for (size_t i = 0; i < x.total() * x.channels(); ++i) o[i] = to_u8(in[i]);
-  return out;
-}
-
 // PIL's Image.blend(a, b, f) for constant a, pixel b: a + f (b - a) in single precision (PIL
 // takes f as a C float), clipped to 0..255 when f extrapolates, truncated. One value per level.
 cv::Mat blend_lut(int a, double factor) {
@@ -70,8 +52,8 @@ void jpeg_compression(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*
 void defocus_blur(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*/) {
   cv::Mat kernel, x;
   disk_kernel(p[0] * side_scale(src), p[1]).convertTo(kernel, CV_64F);
-  cv::filter2D(unit64(src), x, CV_64F, kernel);
-  dst = store64(x);
+  cv::filter2D(to_unit64(src), x, CV_64F, kernel);
+  dst = from_unit64(x);
 }
 
 // filter.py MotionBlur (radius R, sigma S): ImageMagick's motion blur at an angle U(-45, 45)
@@ -115,12 +97,12 @@ void saturate(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*/) {
     return;
   }
   cv::Mat hsv, rgb;
-  rgb_to_hsv(unit64(src), hsv);
+  rgb_to_hsv(to_unit64(src), hsv);
   double* px = hsv.ptr<double>();
   for (size_t i = 0; i < hsv.total(); ++i)
     px[3 * i + 1] = std::clamp(px[3 * i + 1] + p[0], 0.0, 1.0);
   hsv_to_rgb(hsv, rgb);
-  dst = store64(rgb);
+  dst = from_unit64(rgb);
 }
 
 // An n x n ink blot. The reference picks one of ten binary blot masks it ships (inks.npz, about

@@ -12,35 +12,12 @@
 namespace gauntlet::corruptions {
 namespace {
 
-// x = img / 255 in double by division, as the references compute it: img * (1 / 255.) would put
-// 24 of the 256 levels one ulp low, and they would then truncate one level down.
-cv::Mat unit64(const cv::Mat& u8) {
-  static const cv::Mat lut = [] {
-    cv::Mat t(1, 256, CV_64F);
-    for (int v = 0; v < 256; ++v) t.at<double>(v) = v / 255.0;
-    return t;
-  }();
-  cv::Mat x;
-  cv::LUT(u8, lut, x);
-  return x;
-}
-
-// Double on [0,1] -> uint8 as the references store it (clip, * 255, truncate).
-void store64(const cv::Mat& x, cv::Mat& u8) {
-  cv::Mat out(x.size(), CV_8UC(x.channels()));
-  const double* in = x.ptr<double>();
-  uint8_t* o = out.ptr<uint8_t>();
-  const size_t n = x.total() * x.channels();
-  for (size_t i = 0; i < n; ++i) o[i] = to_u8(in[i]);
-  u8 = out;
-}
-
 // make_imagenet_c.py gaussian_blur: skimage.filters.gaussian(x, sigma=c, channel_axis=-1).
 // Filtered in double like the reference, so that flat regions truncate to the same level.
 void gaussian_blur(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*/) {
-  cv::Mat x = unit64(src);
+  cv::Mat x = to_unit64(src);
   gaussian_filter(x, x, p[0]);
-  store64(x, dst);
+  dst = from_unit64(x);
 }
 
 // make_imagenet_c.py defocus_blur (radius r, alias blur a): cv2.filter2D of each channel with
@@ -59,10 +36,10 @@ void defocus_blur(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*
   }
   kernel = kernel(cv::Rect(margin, margin, kernel.cols - 2 * margin, kernel.rows - 2 * margin));
   // In double like the reference (cv2 converts the float32 kernel to the float64 image's type).
-  cv::Mat x = unit64(src), k64;
+  cv::Mat x = to_unit64(src), k64;
   kernel.convertTo(k64, CV_64F);
   cv::filter2D(x, x, CV_64F, k64);
-  store64(x, dst);
+  dst = from_unit64(x);
 }
 
 // make_imagenet_c.py glass_blur (sigma s, max shift d, iterations): Gaussian blur stored as
@@ -74,10 +51,10 @@ void defocus_blur(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*
 void glass_blur(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& rng) {
   const double sigma = p[0];
   const int d = static_cast<int>(p[1]), iterations = static_cast<int>(p[2]);
-  cv::Mat x = unit64(src);
+  cv::Mat x = to_unit64(src);
   gaussian_filter(x, x, sigma);
   cv::Mat u8;
-  store64(x, u8);
+  u8 = from_unit64(x);
   const int ch = src.channels();
   const size_t row = static_cast<size_t>(src.cols) * ch;
   uint8_t* img = u8.ptr<uint8_t>();
@@ -91,9 +68,9 @@ void glass_blur(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& rng) {
       }
     }
   }
-  x = unit64(u8);
+  x = to_unit64(u8);
   gaussian_filter(x, x, sigma);
-  store64(x, dst);
+  dst = from_unit64(x);
 }
 
 // imagecorruptions' motion_blur (radius R, sigma S): the one-sided Gaussian streak of

@@ -13,36 +13,18 @@
 namespace gauntlet::corruptions {
 namespace {
 
-// x = img / 255 in float64, divided (not multiplied by 1 / 255) as numpy does, so that the HSV
-// round trip starts from the references' exact values.
-cv::Mat unit64(const cv::Mat& u8) {
-  cv::Mat x(u8.size(), CV_64FC(u8.channels()));
-  const uint8_t* in = u8.ptr<uint8_t>();
-  double* o = x.ptr<double>();
-  for (size_t i = 0; i < u8.total() * u8.channels(); ++i) o[i] = in[i] / 255.0;
-  return x;
-}
-
-cv::Mat store64(const cv::Mat& x) {
-  cv::Mat out(x.size(), CV_8UC(x.channels()));
-  const double* in = x.ptr<double>();
-  uint8_t* o = out.ptr<uint8_t>();
-  for (size_t i = 0; i < x.total() * x.channels(); ++i) o[i] = to_u8(in[i]);
-  return out;
-}
-
 // One HSV channel of an RGB image mapped by clip(k * value + o, 0, 1), through skimage's rgb2hsv
 // and hsv2rgb in float64 as the references do.
 void scale_hsv_channel(const cv::Mat& src, cv::Mat& dst, int channel, double k, double o) {
   cv::Mat hsv;
-  rgb_to_hsv(unit64(src), hsv);
+  rgb_to_hsv(to_unit64(src), hsv);
   double* px = hsv.ptr<double>();
   for (size_t i = 0; i < hsv.total(); ++i) {
     px[3 * i + channel] = std::clamp(px[3 * i + channel] * k + o, 0.0, 1.0);
   }
   cv::Mat rgb;
   hsv_to_rgb(hsv, rgb);
-  dst = store64(rgb);
+  dst = from_unit64(rgb);
 }
 
 // `brightness`: HSV V = clip(V + c, 0, 1). A grey pixel's V is its value, so a grey image gets

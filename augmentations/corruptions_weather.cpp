@@ -278,13 +278,15 @@ cv::Mat plasma_fractal(int mapsize, double decay, Rng& rng) {
   return map;
 }
 
-// fog(a, d), imagecorruptions: x += a * plasma_fractal(mapsize, decay d)[:H, :W] on every channel,
-// mapsize the power of two at or above the longer side (at least 2, so the map has a range); then
-// out = x * max(x) / (max(x) + a), which brings the brightest possible value back to the clean
-// image's maximum.
+// fog(a, d), make_{cifar,tinyimagenet,imagenet}_c.py: x += a * plasma_fractal(256, decay d)[:H, :W]
+// on every channel, then out = x * max(x) / (max(x) + a), which brings the brightest possible value
+// back to the clean image's maximum. The Hendrycks scripts always draw a 256 map and crop it, so
+// at 32 or 64 px the fog is a smooth corner of a large pattern (their tables were tuned for that);
+// imagecorruptions' "next power of two at or above the side" gives 32 px images a whole, busier
+// map. We follow the Hendrycks scripts, and take the next power of two above 256 for larger images.
 void fog(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& rng) {
   const double a = p[0], decay = p[1];
-  int mapsize = 2;
+  int mapsize = 256;
   while (mapsize < std::max(src.rows, src.cols)) mapsize *= 2;
   const cv::Mat plasma = plasma_fractal(mapsize, decay, rng);
   double top = 0.0;

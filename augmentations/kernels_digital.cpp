@@ -333,3 +333,15 @@ void hsv_to_rgb(const cv::Mat& hsv, cv::Mat& rgb) {
 }
 
 }  // namespace gauntlet::corruptions
+
+namespace gauntlet {
+
+std::string corruption_backends() {
+  return "opencv " CV_VERSION ", libjpeg " + std::to_string(JPEG_LIB_VERSION)
+#ifdef LIBJPEG_TURBO_VERSION_NUMBER
+         + " (turbo " + std::to_string(LIBJPEG_TURBO_VERSION_NUMBER) + ")"
+#endif
+      ;
+}
+
+}  // namespace gauntlet

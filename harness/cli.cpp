@@ -67,13 +67,18 @@ int cmd_eval(const std::string& runs, const std::vector<std::string>& specs, con
   for (const auto& spec : specs) {
     const auto eq = spec.find('=');
     const std::string name = spec.substr(0, eq);
-    const bool name_ok = !name.empty() && name.size() <= 64 &&
+    // The same rule as a suite's evaluate.holdouts[].name: ^[a-z0-9][a-z0-9_-]*$, at most 64.
+    const bool name_ok = !name.empty() && name.size() <= 64 && name[0] != '_' && name[0] != '-' &&
                          std::all_of(name.begin(), name.end(), [](char ch) {
                            return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
                          });
     if (eq == std::string::npos || eq + 1 == spec.size() || !name_ok) {
-      throw InputError("--holdout " + spec, "expected NAME=DATA with NAME of a-z, 0-9, _ and - (the hold-out "
-                                           "becomes x.NAME), e.g. --holdout field=field.npz");
+      throw InputError("--holdout " + spec, "expected NAME=DATA with NAME of a-z, 0-9, _ and - starting "
+                                           "with a letter or digit (the hold-out becomes x.NAME), e.g. "
+                                           "--holdout field=field.npz");
+    }
+    for (const auto& h : holdouts) {
+      if (h.name == name) throw InputError("--holdout " + spec, "hold-out \"" + name + "\" given twice");
     }
     holdouts.push_back({name, {spec.substr(eq + 1)}});
   }

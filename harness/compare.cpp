@@ -14,6 +14,7 @@
 #include "harness/core/hash.hpp"
 #include "harness/metrics.hpp"
 #include "harness/stats.hpp"
+#include "harness/suite.hpp"
 #include "reports/summary.hpp"
 
 namespace gauntlet {
@@ -101,23 +102,13 @@ void fill_cell(CellResult& c, const fs::path& file) {
   }
   c.id = r.contains("cell_id") && r["cell_id"].is_string() ? r["cell_id"].get<std::string>()
                                                            : file.parent_path().filename().string();
-  c.title =
-      fmt::format("{}/{}/{}/{}/seed{}", c.labels["backbone"].get<std::string>(),
-                  c.labels["augmentation"].get<std::string>(), c.labels["loss"].get<std::string>(),
-                  c.labels["optimizer"].get<std::string>(), c.seed);
+  c.title = axes_title(c.labels) + "/seed" + std::to_string(c.seed);
   if (r.contains("status") && !r["status"].is_string()) {
     throw InputError(file.string(), "/status: expected \"ok\" or \"failed\"");
   }
   if (!c.ok && r.contains("error") && !r["error"].is_string()) {
     throw InputError(file.string(), "/error: expected a string");
   }
-}
-
-std::string labels_title(const json& labels) {
-  return fmt::format("{}/{}/{}/{}", labels.at("backbone").get<std::string>(),
-                     labels.at("augmentation").get<std::string>(),
-                     labels.at("loss").get<std::string>(),
-                     labels.at("optimizer").get<std::string>());
 }
 
 std::string match_key(const CellResult& c, const std::vector<std::string>& fields) {
@@ -652,7 +643,7 @@ json compare_runs(const std::string& base_path, const std::string& cand_path,
   // A group: the pairs whose base labels and candidate labels agree, differing only in seed.
   std::map<std::pair<std::string, std::string>, std::vector<Pair>> groups;
   for (const Pair& p : pairs) {
-    groups[{labels_title(p.base->labels), labels_title(p.cand->labels)}].push_back(p);
+    groups[{axes_title(p.base->labels), axes_title(p.cand->labels)}].push_back(p);
   }
 
   json out_groups = json::array();

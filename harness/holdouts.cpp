@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <cstring>
 #include <map>
 
 #include "augmentations/corruption.hpp"
@@ -32,14 +31,15 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 std::string cache_key(const HoldoutSpec& h, const Dataset& test, uint64_t seed) {
   Hasher k;
   k.update(fingerprint(test)).update_u64(seed).update(h.id).update(h.info.dump());
-  k.update(std::string(gauntlet_source_hash()));
+  // Our sources, and what else can change a pixel: OpenCV's and libjpeg's versions, the compiler.
+  k.update(std::string(gauntlet_source_hash())).update(corruption_backends()).update(std::string(compiler_id()));
   return k.hex();
 }
 
 // A cache entry is used only when it holds exactly what `test` would give: same shape, same labels.
 bool read_cached(const std::string& path, const Dataset& test, Dataset& out) {
-  if (!fs::exists(path)) return false;
   try {
+    if (!fs::exists(path)) return false;
     auto arrays = read_npz(path);
     const Array& im = arrays.at("images");
     const Array& lb = arrays.at("labels");
@@ -63,12 +63,11 @@ std::vector<HoldoutSpec> holdout_specs(const Suite& s, int height, int width) {
   out.push_back({HoldoutSpec::Kind::kClean, "clean", "", 0, nullptr, nullptr, json::object()});
   const SizeTable table = size_table_for(height, width);
   for (const auto& id : s.evaluate.corruptions) {
-    const auto& infos = corruption_infos();
-    const auto info = std::find_if(infos.begin(), infos.end(), [&](const CorruptionInfo& c) { return c.id == id; });
+    const CorruptionInfo& info = corruption_info(id);
     for (int sev : s.evaluate.severities) {
       HoldoutSpec h{HoldoutSpec::Kind::kCorruption, corruption_holdout_id(id, sev), id, sev, nullptr, nullptr,
                     json::object()};
-      h.info = {{"corruption", id},        {"family", info->family},
+      h.info = {{"corruption", id},        {"family", info.family},
                 {"severity", sev},         {"table", size_table_name(table)},
                 {"parameters", corruption_parameters(id, sev, table)}};
       out.push_back(std::move(h));
@@ -116,7 +115,13 @@ Dataset perturbed_holdout(const HoldoutSpec& h, const Dataset& test, uint64_t su
     profile_images(applier, test.images.data(), out.images.data(), test.n, hh, ww, cc, key, threads);
   }
   if (!path.empty()) {
-    write_dataset_npz(path, out);
+    // The cache only saves time: a cache that cannot be written (read-only, full disk) costs a
+    // warning, not the cell.
+    try {
+      write_dataset_npz(path, out);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "gauntlet: warning: hold-out {} not cached: {}\n", h.id, e.what());
+    }
   }
   if (stats) {
     ++stats->misses;
@@ -135,15 +140,12 @@ Dataset load_external_holdout(const DataSourceSpec& data, const std::vector<std:
     auto it = index.find(d.class_names[k]);
     if (it != index.end()) to[k] = it->second;
   }
-  // An .npz carries no names: its classes are "0".."m". When none of them is a training class
-  // name, take them as training class indices (mixing the two could map two classes onto one).
-  bool numeric = true, any_by_name = false;
-  for (size_t k = 0; k < d.class_names.size(); ++k) {
-    numeric = numeric && d.class_names[k] == std::to_string(k);
-    any_by_name = any_by_name || to[k] >= 0;
-  }
-  if (numeric && !any_by_name) {
-    for (size_t k = 0; k < d.class_names.size() && k < class_names.size(); ++k) to[k] = static_cast<int64_t>(k);
+  // An .npz or IDX file carries no names: its classes are exactly "0".."m", and its labels are
+  // training class indices. Any other naming is matched by name (never a mix of the two).
+  bool indices = true;
+  for (size_t k = 0; k < d.class_names.size(); ++k) indices = indices && d.class_names[k] == std::to_string(k);
+  if (indices) {
+    for (size_t k = 0; k < d.class_names.size(); ++k) to[k] = k < class_names.size() ? static_cast<int64_t>(k) : -1;
   }
   // Only classes that occur matter: an unused trailing name is harmless.
   std::vector<bool> used(d.class_names.size(), false);

@@ -40,8 +40,8 @@ struct HoldoutCacheStats {
 Dataset perturbed_holdout(const HoldoutSpec& h, const Dataset& test, uint64_t suite_seed,
                           const std::string& cache_dir, int threads, HoldoutCacheStats* stats = nullptr);
 
-/// Loads an external hold-out and maps its classes onto `class_names` (the training classes):
-/// by name; or, when its names are the indices "0".."m" (an .npz without names), as indices.
+/// Loads an external hold-out and maps its classes onto `class_names` (the training classes): a
+/// source without class names (.npz, IDX: classes "0".."m") by index, any other by name.
 /// Any size is fine (the model's input preparation resizes); RGB images are turned grey (ITU-R
 /// BT.601 luma) when the training images are grey (`channels` 1). Throws InputError naming the
 /// data and the classes it cannot map.

@@ -49,12 +49,8 @@ std::vector<std::string> corruption_ids(const std::string& list, const std::stri
 }
 
 Profile find_profile(const std::string& ref) {
-  for (const auto& p : builtin_profiles()) {
-    if (p.name == ref) return p;
-  }
-  if (ref.find('/') != std::string::npos || ref.find(".json") != std::string::npos) {
-    return load_profile_file(ref);
-  }
+  if (auto builtin = builtin_profile(ref)) return *builtin;
+  if (is_profile_path(ref)) return load_profile_file(ref);
   std::string names;
   for (const auto& p : builtin_profiles()) names += (names.empty() ? "" : ", ") + p.name;
   throw InputError("--profile", "unknown profile \"" + ref + "\" (built-in: " + names +
@@ -64,6 +60,16 @@ Profile find_profile(const std::string& ref) {
 cv::Mat image_mat(Dataset& d, int64_t i) {
   return cv::Mat(static_cast<int>(d.height), static_cast<int>(d.width), CV_8UC(static_cast<int>(d.channels)),
                  d.image(i));
+}
+
+// Output files are the user's choice of path: a path that cannot be written is bad input.
+template <typename Write>
+void write_output(const std::string& flag, Write&& write) {
+  try {
+    write();
+  } catch (const std::runtime_error& e) {
+    throw InputError(flag, e.what());
+  }
 }
 
 }  // namespace
@@ -89,7 +95,7 @@ void perturb(const PerturbOptions& o) {
     profile_images(applier, d.images.data(), out.images.data(), d.n, h, w, c,
                    holdout_key(o.seed, "p." + p.name), o.threads);
     if (!o.out.empty()) {
-      write_dataset_npz(o.out, out);
+      write_output("--out", [&] { write_dataset_npz(o.out, out); });
       fmt::print("{}: {} images of {}, profile {} (hold-out p.{}, seed {})\n", o.out, d.n, o.data, p.name,
                  p.name, o.seed);
     }
@@ -99,7 +105,7 @@ void perturb(const PerturbOptions& o) {
       for (int64_t i = o.index; i < std::min<int64_t>(d.n, o.index + 8); ++i) {
         rows.push_back({fmt::format("#{}", i), {image_mat(d, i).clone(), image_mat(out, i).clone()}});
       }
-      write_grid_png(o.preview, rows, {"clean", "p." + p.name}, o.cell_side);
+      write_output("--preview", [&] { write_grid_png(o.preview, rows, {"clean", "p." + p.name}, o.cell_side); });
       fmt::print("{}: preview of profile {}\n", o.preview, p.name);
     }
     return;
@@ -114,7 +120,7 @@ void perturb(const PerturbOptions& o) {
     const std::string holdout = corruption_holdout_id(ids[0], o.severity);
     corrupt_images(ids[0], o.severity, d.images.data(), out.images.data(), d.n, h, w, c,
                    holdout_key(o.seed, holdout), o.threads);
-    write_dataset_npz(o.out, out);
+    write_output("--out", [&] { write_dataset_npz(o.out, out); });
     fmt::print("{}: {} images of {}, hold-out {} ({} table, seed {})\n", o.out, d.n, o.data, holdout,
                size_table_name(size_table_for(h, w)), o.seed);
   }
@@ -138,7 +144,7 @@ void perturb(const PerturbOptions& o) {
       }
       rows.push_back(std::move(row));
     }
-    write_grid_png(o.preview, rows, columns, o.cell_side);
+    write_output("--preview", [&] { write_grid_png(o.preview, rows, columns, o.cell_side); });
     fmt::print("{}: preview, {} corruption(s) x {} severities of image {} of {}\n", o.preview, ids.size(),
                severities.size(), o.index, o.data);
   }

@@ -78,7 +78,6 @@ json robustness_scores(const json& eval, const json& holdouts, const std::vector
   const bool base_has_clean = have_base && baseline_error(baseline_evals, "clean", measure, base_clean);
   const bool has_clean = eval.contains("clean");
   const double clean = has_clean ? error_of(eval.at("clean"), measure) : 0.0;
-  const auto& infos = corruption_infos();
   for (const auto& [cid, pc] : per) {
     json entry{{"family", pc.family},
                {"mean_accuracy", pc.acc_sum / pc.n},
@@ -108,8 +107,7 @@ json robustness_scores(const json& eval, const json& holdouts, const std::vector
       const json rce = complete && has_clean && base_has_clean && rden != 0 ? json(rnum / rden) : json(nullptr);
       entry["ce"] = ce;
       entry["relative_ce"] = rce;
-      const auto info = std::find_if(infos.begin(), infos.end(), [&](const CorruptionInfo& c) { return c.id == cid; });
-      if (info != infos.end() && info->in_mce) {
+      if (has_corruption(cid) && corruption_info(cid).in_mce) {
         ++family_voters[pc.family];
         if (!ce.is_null()) family_ce[pc.family].push_back(ce.get<double>());
         if (!rce.is_null()) family_rce[pc.family].push_back(rce.get<double>());
@@ -140,8 +138,11 @@ json robustness_scores(const json& eval, const json& holdouts, const std::vector
     all_rce.insert(all_rce.end(), rce.begin(), rce.end());
     all_voters += voters;
   }
-  out["mce"] = mean_of(all_ce, all_voters);
-  out["relative_mce"] = mean_of(all_rce, all_voters);
+  // One family's mCE is a number the literature reports; a mean over two families' CEs is not
+  // (their baselines and error measures differ in kind): then only per_family has them.
+  const bool one_family = family_voters.size() == 1;
+  out["mce"] = one_family ? mean_of(all_ce, all_voters) : json(nullptr);
+  out["relative_mce"] = one_family ? mean_of(all_rce, all_voters) : json(nullptr);
   out["mce_corruptions"] = all_voters;
   return out;
 }

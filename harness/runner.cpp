@@ -11,9 +11,6 @@
 #include <thread>
 #include <tuple>
 
-#include <unistd.h>
-
-#include "augmentations/corruption.hpp"
 #include "harness/build_info.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
@@ -140,7 +137,8 @@ json history_json(const std::vector<EpochStats>& h) {
 
 // The hold-outs of a run: the specs, the test split they are built from, the external sets (loaded
 // once, before any training, so bad data fails early), the cache, and the prepared (resized) sets
-// kept in memory when they are small.
+// kept in memory while they fit a budget; beyond it they are made (or read from the cache) again
+// for each cell.
 struct HoldoutSet {
   std::vector<HoldoutSpec> specs;
   const Dataset* test = nullptr;
@@ -148,22 +146,36 @@ struct HoldoutSet {
   uint64_t seed = 0;
   std::string cache_dir;
   int threads = 1;
-  bool keep_prepared = false;
-  std::map<std::tuple<std::string, int64_t, int64_t>, PreparedSet> prepared;
+  size_t keep_budget = size_t{1} << 30;  ///< bytes of prepared sets kept in memory
+  size_t kept = 0;
+  std::map<std::tuple<std::string, int64_t, int64_t>, std::shared_ptr<const PreparedSet>> prepared;
   HoldoutCacheStats stats;
   double seconds_preparing = 0;
 
   // The model-ready images of hold-out h at side x side x channels.
-  PreparedSet get(const HoldoutSpec& h, int64_t side, int64_t channels) {
+  std::shared_ptr<const PreparedSet> get(const HoldoutSpec& h, int64_t side, int64_t channels) {
     const auto key = std::make_tuple(h.id, side, channels);
     if (auto it = prepared.find(key); it != prepared.end()) return it->second;
-    const Dataset images = h.kind == HoldoutSpec::Kind::kExternal
-                               ? external.at(h.id)
-                               : perturbed_holdout(h, *test, seed, cache_dir, threads, &stats);
+    std::shared_ptr<const PreparedSet> ps;
+    if (h.kind == HoldoutSpec::Kind::kExternal) {
+      ps = timed_prepare(external.at(h.id), side, channels);
+    } else if (h.kind == HoldoutSpec::Kind::kClean) {
+      ps = timed_prepare(*test, side, channels);
+    } else {
+      ps = timed_prepare(perturbed_holdout(h, *test, seed, cache_dir, threads, &stats), side, channels);
+    }
+    if (kept + ps->images.size() <= keep_budget) {
+      kept += ps->images.size();
+      prepared[key] = ps;
+    }
+    return ps;
+  }
+
+ private:
+  std::shared_ptr<const PreparedSet> timed_prepare(const Dataset& d, int64_t side, int64_t channels) {
     const auto t0 = std::chrono::steady_clock::now();
-    PreparedSet ps = prepare(images, side, channels);
+    auto ps = std::make_shared<const PreparedSet>(prepare(d, side, channels));
     seconds_preparing += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (keep_prepared) prepared[key] = ps;
     return ps;
   }
 };
@@ -171,11 +183,27 @@ struct HoldoutSet {
 // Weights as torch::save writes them, atomically (a temporary file renamed into place).
 void save_weights(torch::nn::AnyModule& model, const std::string& dir) {
   const auto path = std::filesystem::path(dir) / "model.pt";
-  const auto tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  const std::string tmp = temp_path_for(path.string());
   std::filesystem::create_directories(dir);
   const std::shared_ptr<torch::nn::Module> module = model.ptr();
   torch::save(module, tmp);
   std::filesystem::rename(tmp, path);
+}
+
+// Predicts hold-out `id` and writes its predictions file; returns its metrics. Adds the time spent
+// in the model to `inference_seconds`.
+Metrics evaluate_holdout(torch::nn::AnyModule& model, const PreparedSet& data, const Normalization& norm,
+                         int64_t batch_size, int loader_threads, int64_t k, const std::string& dir,
+                         const std::string& id, double& inference_seconds) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const torch::Tensor logits = predict_logits(model, data, norm, batch_size, loader_threads);
+  inference_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
+  const torch::Tensor pred = logits.argmax(1).contiguous();
+  const std::vector<int64_t> preds(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
+  const std::vector<float> p(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+  write_predictions(dir, id, data.labels, preds, p, k);
+  return compute_metrics(data.labels, preds, k);
 }
 
 // Runs one cell; returns its result document (status ok) or throws.
@@ -216,19 +244,10 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   const double preparing_before = holdouts.seconds_preparing;
   double inference_secs = 0;
   for (const auto& h : holdouts.specs) {
-    const PreparedSet data = holdouts.get(h, train.side, train.channels);
-    const auto t2 = std::chrono::steady_clock::now();
-    const torch::Tensor logits =
-        predict_logits(model, data, setup.norm, s.evaluate.batch_size, o.loader_threads);
-    inference_secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
-    const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
-    const torch::Tensor pred = logits.argmax(1).contiguous();
-    std::vector<int64_t> preds(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
-    std::vector<float> p(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
-    const Metrics m = compute_metrics(data.labels, preds, k);
-    eval[h.id] = to_json(m);
+    const auto data = holdouts.get(h, train.side, train.channels);
+    eval[h.id] = to_json(evaluate_holdout(model, *data, setup.norm, s.evaluate.batch_size,
+                                          o.loader_threads, k, dir, h.id, inference_secs));
     if (!h.info.empty()) holdout_info[h.id] = h.info;
-    write_predictions(dir, h.id, data.labels, preds, p, k);
   }
   const double eval_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const json robustness = robustness_scores(eval, holdout_info, {}, s.evaluate.mce_measure);
@@ -254,28 +273,30 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
 }
 
 // CE, mCE and relative mCE need the baseline cell's errors, so they are filled in once every cell
-// has run (or gained a hold-out): each ok result whose robustness changes is rewritten, atomically
-// like any result. `baseline` is "backbone/augmentation/loss/optimizer" labels, or "" for none.
-void rescore(std::vector<json>& results, const std::string& baseline, const std::string& measure,
-             const std::string& runs, Progress& progress) {
+// has run (or gained a hold-out). Returns the indices of the ok results whose robustness changed;
+// the caller writes them. `baseline` is "backbone/augmentation/loss/optimizer" labels, or "".
+std::vector<size_t> rescore(std::vector<json>& results, const std::string& baseline,
+                            const std::string& measure, Progress& progress) {
   std::vector<json> base;
   if (!baseline.empty()) {
     for (const auto& r : results) {
-      const json& l = r.at("config").at("labels");
-      const std::string title = l.at("backbone").get<std::string>() + "/" + l.at("augmentation").get<std::string>() +
-                                "/" + l.at("loss").get<std::string>() + "/" + l.at("optimizer").get<std::string>();
-      if (title == baseline && r.value("status", "") == "ok") base.push_back(r.at("eval"));
+      if (axes_title(r.at("config").at("labels")) == baseline && r.value("status", "") == "ok") {
+        base.push_back(r.at("eval"));
+      }
     }
     if (base.empty()) progress.message("baseline " + baseline + " has no successful cell: no CE/mCE");
   }
-  for (auto& r : results) {
+  std::vector<size_t> changed;
+  for (size_t i = 0; i < results.size(); ++i) {
+    json& r = results[i];
     if (r.value("status", "") != "ok") continue;
     json scores = robustness_scores(r.at("eval"), r.value("holdouts", json::object()), base, measure,
                                     base.empty() ? "" : baseline);
     if (scores == r.value("robustness", json())) continue;
     r["robustness"] = std::move(scores);
-    write_result((std::filesystem::path(runs) / r.at("cell_id").get<std::string>()).string(), r);
+    changed.push_back(i);
   }
+  return changed;
 }
 
 }  // namespace
@@ -294,69 +315,85 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
   torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
   Progress progress(stdout);
   EvalSummary summary;
-  const std::vector<json> results = read_results(runs);
+  std::vector<json> results = read_results(runs);
   summary.cells = static_cast<int>(results.size());
-  // Data first, for every hold-out, so that bad input fails before any cell is touched.
+
+  // 1. Everything that can be bad input, before anything is written: the data of every hold-out,
+  //    and for every cell its classes and weights.
   const json& first = results.front();
   const auto classes = first.at("dataset").at("classes").get<std::vector<std::string>>();
   const int64_t channels = first.at("dataset").at("image_shape").at(2).get<int64_t>();
+  const auto k = static_cast<int64_t>(classes.size());
   std::vector<std::pair<std::string, Dataset>> sets;
   for (const auto& h : holdouts) {
     sets.emplace_back("x." + h.name, load_external_holdout(h.data, classes, channels));
   }
-  std::vector<json> updated_results;
-  for (const auto& r : results) {
+  struct Job {
+    size_t result;
+    std::string dir, title;
+    torch::nn::AnyModule model;
+  };
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const json& r = results[i];
     const std::string id = r.at("cell_id").get<std::string>();
     const std::string dir = (std::filesystem::path(runs) / id).string();
-    const json& config = r.at("config");
-    const std::string title = fmt::format("{}/{}/{}/{}/seed{}", config.at("labels").at("backbone").get<std::string>(),
-                                          config.at("labels").at("augmentation").get<std::string>(),
-                                          config.at("labels").at("loss").get<std::string>(),
-                                          config.at("labels").at("optimizer").get<std::string>(),
-                                          config.at("seed").get<int64_t>());
+    const std::string title = axes_title(r.at("config").at("labels")) + "/seed" +
+                              std::to_string(r.at("config").at("seed").get<int64_t>()) + " [" + id + "]";
     const auto weights = std::filesystem::path(dir) / "model.pt";
     if (r.value("status", "") != "ok" || !std::filesystem::exists(weights)) {
       ++summary.skipped;
-      summary.notes.push_back(title + " [" + id + "]: " +
-                              (r.value("status", "") != "ok" ? "failed cell" : "no model.pt (run by an older gauntlet)"));
+      summary.notes.push_back(title + ": " + (r.value("status", "") != "ok" ? "failed cell"
+                                                                              : "no model.pt (run by an older gauntlet)"));
       continue;
     }
     if (r.at("dataset").at("classes") != first.at("dataset").at("classes")) {
       throw InputError(dir, "its classes differ from those of the folder's first cell; evaluate runs of one suite");
     }
-    const BackboneSpec bb = backbone_from_json(config.at("backbone"));
-    const BackboneInfo& info = backbone_info(bb.name);
-    torch::nn::AnyModule model = make_backbone(bb.name, bb.options, static_cast<int64_t>(classes.size()));
-    std::shared_ptr<torch::nn::Module> module = model.ptr();
-    torch::load(module, weights.string());
+    const BackboneSpec bb = backbone_from_json(r.at("config").at("backbone"));
+    torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
+    try {
+      std::shared_ptr<torch::nn::Module> module = model.ptr();
+      torch::load(module, weights.string());
+    } catch (const c10::Error& e) {
+      throw InputError(weights.string(), std::string("cannot load the weights: ") + e.what_without_backtrace());
+    }
+    jobs.push_back({i, dir, title, std::move(model)});
+  }
+  if (jobs.empty()) {
+    throw InputError(runs, "no cell can be evaluated (each failed or has no model.pt)");
+  }
+
+  // 2. Evaluate (prediction files are new files of their own), then score every result again,
+  //    then write each result once.
+  std::vector<bool> changed(results.size(), false);
+  for (auto& job : jobs) {
+    json& r = results[job.result];
+    const BackboneInfo& info = backbone_info(r.at("config").at("backbone").at("name").get<std::string>());
     const Normalization norm{info.defaults.mean, info.defaults.std};
     const int64_t side = r.at("model").at("input_size").get<int64_t>();
     const int64_t ch = r.at("model").at("in_channels").get<int64_t>();
-    const int64_t batch = config.at("evaluate").at("batch_size").get<int64_t>();
-    json& updated = updated_results.emplace_back(r);
+    const int64_t batch = r.at("config").at("evaluate").at("batch_size").get<int64_t>();
+    double inference = 0;
     for (size_t i = 0; i < sets.size(); ++i) {
       const auto& [hid, images] = sets[i];
-      const PreparedSet data = prepare(images, side, ch);
-      const torch::Tensor logits = predict_logits(model, data, norm, batch, o.loader_threads);
-      const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
-      const torch::Tensor pred = logits.argmax(1).contiguous();
-      std::vector<int64_t> preds(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
-      std::vector<float> p(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
-      const Metrics m = compute_metrics(data.labels, preds, static_cast<int64_t>(classes.size()));
-      write_predictions(dir, hid, data.labels, preds, p, static_cast<int64_t>(classes.size()));
-      updated["eval"][hid] = to_json(m);
-      updated["holdouts"][hid] = {{"data", holdouts[i].data.path}, {"fingerprint", fingerprint(images)},
-                                  {"added_by", "gauntlet eval"}};
-      progress.message(fmt::format("{} [{}]: {} accuracy {:.4f}", title, id, hid, m.accuracy));
+      const Metrics m = evaluate_holdout(job.model, prepare(images, side, ch), norm, batch,
+                                         o.loader_threads, k, job.dir, hid, inference);
+      r["eval"][hid] = to_json(m);
+      r["holdouts"][hid] = {{"data", holdouts[i].data.path}, {"fingerprint", fingerprint(images)},
+                            {"added_by", "gauntlet eval"}};
+      progress.message(fmt::format("{}: {} accuracy {:.4f}", job.title, hid, m.accuracy));
     }
-    write_result(dir, updated);
+    changed[job.result] = true;
     ++summary.evaluated;
   }
-  // Per-class accuracies cover every hold-out: score again with the suite's baseline and measure.
-  if (!updated_results.empty()) {
-    const json& rb = updated_results.front().value("robustness", json::object());
-    const std::string baseline = rb.value("baseline", json()).is_string() ? rb.at("baseline").get<std::string>() : "";
-    rescore(updated_results, baseline, rb.value("measure", "error"), runs, progress);
+  // Per-class accuracies cover every hold-out: score again, with the baseline and measure the
+  // results were scored with, over all cells (the baseline may be one that was not evaluated).
+  const json& rb = results[jobs.front().result].value("robustness", json::object());
+  const std::string baseline = rb.value("baseline", json()).is_string() ? rb.at("baseline").get<std::string>() : "";
+  for (size_t i : rescore(results, baseline, rb.value("measure", "error"), progress)) changed[i] = true;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (changed[i]) write_result((std::filesystem::path(runs) / results[i].at("cell_id").get<std::string>()).string(), results[i]);
   }
   return summary;
 }
@@ -377,16 +414,18 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   holdouts.seed = s.seed;
   holdouts.cache_dir = (std::filesystem::path(o.out) / "cache").string();
   holdouts.threads = torch::get_num_threads();
-  for (const auto& h : holdouts.specs) {
+  // External sets are part of what a cell's result depends on: their content (not their path)
+  // enters the cell id, so replacing field.npz runs the cells again.
+  Hasher data_hash;
+  data_hash.update(splits.fingerprint);
+  for (auto& h : holdouts.specs) {
     if (h.kind != HoldoutSpec::Kind::kExternal) continue;
-    holdouts.external[h.id] = load_external_holdout(h.external->data, splits.train.class_names,
-                                                    splits.train.channels);
+    const Dataset& d = holdouts.external[h.id] =
+        load_external_holdout(h.external->data, splits.train.class_names, splits.train.channels);
+    h.info["fingerprint"] = fingerprint(d);
+    data_hash.update(h.id).update(fingerprint(d));
   }
-  // Keep every prepared hold-out in memory when they are small together (the quick start: tens
-  // of MB); else stream them from the cache for each cell.
-  const double held_bytes = static_cast<double>(splits.test.n) * splits.test.image_bytes() *
-                            static_cast<double>(holdouts.specs.size()) * 4;  // up to 2x side, RGB
-  holdouts.keep_prepared = held_bytes < 1024.0 * 1024 * 1024;
+  const std::string data_fingerprint = s.evaluate.holdouts.empty() ? splits.fingerprint : data_hash.hex();
 
   // Prepared (resized) training sets depend only on the backbone's input side and channels.
   struct Prepared {
@@ -400,14 +439,14 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   // cells of an earlier version of the suite (kept as a cache) never mix into its tables.
   json manifest{{"schema", "gauntlet.cells/1"}, {"suite", s.name}, {"cells", json::array()}};
   for (const Cell& cell : s.cells) {
-    manifest["cells"].push_back(make_cell_id(resolved_config(s, cell), splits.fingerprint));
+    manifest["cells"].push_back(make_cell_id(resolved_config(s, cell), data_fingerprint));
   }
   write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
                     manifest.dump(2) + "\n");
 
   for (const Cell& cell : s.cells) {
     const json config = resolved_config(s, cell);
-    const std::string id = make_cell_id(config, splits.fingerprint);
+    const std::string id = make_cell_id(config, data_fingerprint);
     const std::string dir = cell_dir(o.out, s.name, id);
     if (auto existing = o.rerun ? std::nullopt : read_ok_result(dir)) {
       // The cell id covers config, data and version, not code: a result made by other code is
@@ -456,7 +495,9 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     write_result(dir, result);
     results.push_back(std::move(result));
   }
-  rescore(results, s.evaluate.baseline, s.evaluate.mce_measure, runs_dir(o.out, s.name), progress);
+  for (size_t i : rescore(results, s.evaluate.baseline, s.evaluate.mce_measure, progress)) {
+    write_result(cell_dir(o.out, s.name, results[i].at("cell_id").get<std::string>()), results[i]);
+  }
   std::string md;
   summary.summary_path = write_summary(o.out, s.name, results, &md);
   progress.message("\n" + md);

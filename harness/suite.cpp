@@ -338,16 +338,13 @@ void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
     Profile p;
     if (profiles[i].is_string()) {
       const std::string ref = profiles[i].get<std::string>();
-      const auto& builtin = builtin_profiles();
-      auto it = std::find_if(builtin.begin(), builtin.end(), [&](const Profile& b) { return b.name == ref; });
-      if (it != builtin.end()) {
-        p = *it;
-      } else if (ref.find('/') != std::string::npos || ref.size() > 5 && ref.substr(ref.size() - 5) == ".json") {
-        const auto file = std::filesystem::path(path).parent_path() / ref;
-        p = load_profile_file(file.string());
+      if (auto builtin = builtin_profile(ref)) {
+        p = *builtin;
+      } else if (is_profile_path(ref)) {
+        p = load_profile_file((std::filesystem::path(path).parent_path() / ref).string());
       } else {
         std::vector<std::string> known;
-        for (const auto& b : builtin) known.push_back(b.name);
+        for (const auto& b : builtin_profiles()) known.push_back(b.name);
         const std::string near = did_you_mean(ref, known);
         fail(path, at, "unknown profile \"" + ref + "\"" +
                            (near.empty() ? "" : "; did you mean \"" + near + "\"?") +
@@ -438,9 +435,8 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
 
   expand(s);
   if (!s.evaluate.baseline.empty()) {
-    const bool found = std::any_of(s.cells.begin(), s.cells.end(), [&](const Cell& c) {
-      return c.backbone + "/" + c.augmentation + "/" + c.loss + "/" + c.optimizer == s.evaluate.baseline;
-    });
+    const bool found = std::any_of(s.cells.begin(), s.cells.end(),
+                                   [&](const Cell& c) { return axes_title(c) == s.evaluate.baseline; });
     if (!found) {
       fail(path, "/evaluate/baseline",
            "no cell of the suite has the labels \"" + s.evaluate.baseline +
@@ -487,6 +483,18 @@ const std::vector<Profile>& builtin_profiles() {
     return out;
   }();
   return profiles;
+}
+
+std::optional<Profile> builtin_profile(const std::string& name) {
+  for (const auto& p : builtin_profiles()) {
+    if (p.name == name) return p;
+  }
+  return std::nullopt;
+}
+
+bool is_profile_path(const std::string& ref) {
+  return ref.find('/') != std::string::npos ||
+         (ref.size() > 5 && ref.compare(ref.size() - 5, 5, ".json") == 0);
 }
 
 Profile load_profile_file(const std::string& path) {
@@ -541,9 +549,15 @@ std::string make_cell_id(const json& config, const std::string& dataset_fingerpr
   return h.hex();
 }
 
-std::string cell_title(const Cell& c) {
-  return c.backbone + "/" + c.augmentation + "/" + c.loss + "/" + c.optimizer + "/seed" +
-         std::to_string(c.seed);
+std::string axes_title(const Cell& c) {
+  return c.backbone + "/" + c.augmentation + "/" + c.loss + "/" + c.optimizer;
 }
+
+std::string axes_title(const json& labels) {
+  return labels.at("backbone").get<std::string>() + "/" + labels.at("augmentation").get<std::string>() +
+         "/" + labels.at("loss").get<std::string>() + "/" + labels.at("optimizer").get<std::string>();
+}
+
+std::string cell_title(const Cell& c) { return axes_title(c) + "/seed" + std::to_string(c.seed); }
 
 }  // namespace gauntlet

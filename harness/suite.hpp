@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,8 +100,20 @@ std::string make_cell_id(const nlohmann::json& config, const std::string& datase
 /// "backbone/augmentation/loss/optimizer/seed" for messages.
 std::string cell_title(const Cell& c);
 
+/// "backbone/augmentation/loss/optimizer": the axis labels of a cell, or of a result's
+/// config.labels; what evaluate.baseline names.
+std::string axes_title(const Cell& c);
+std::string axes_title(const nlohmann::json& labels);
+
 /// The built-in profiles (profiles/*.json compiled in), in name order.
 const std::vector<Profile>& builtin_profiles();
+
+/// The built-in profile of that name, if there is one.
+std::optional<Profile> builtin_profile(const std::string& name);
+
+/// Whether a profile reference names a file (it has a '/' or ends in .json) rather than a
+/// built-in profile.
+bool is_profile_path(const std::string& ref);
 
 /// Reads a profile JSON file, validated against the schema's $defs/profile. Throws InputError
 /// naming the file.

@@ -111,6 +111,28 @@ TEST_CASE("every corruption keeps shape and dtype and is a pure function of its 
   }
 }
 
+TEST_CASE("every corruption handles tiny and rectangular images", "[corruptions]") {
+  for (const auto& c : corruption_infos()) {
+    for (auto [rows, cols] : {std::pair{8, 8}, {13, 50}, {50, 13}, {37, 200}, {161, 9}}) {
+      for (int channels : {1, 3}) {
+        cv::Mat rgb;
+        cv::resize(scene(64, 4), rgb, cv::Size(cols, rows), 0, 0, cv::INTER_AREA);
+        const cv::Mat img = channels == 3 ? rgb : to_gray(rgb);
+        for (int severity = 1; severity <= 5; ++severity) {
+          INFO(c.id << " " << rows << "x" << cols << "x" << channels << " severity " << severity);
+          cv::Mat a, b;
+          Rng ra{21, 1}, rb{21, 1};
+          apply_corruption(c.id, severity, img, a, size_table_for(rows, cols), ra);
+          apply_corruption(c.id, severity, img, b, size_table_for(rows, cols), rb);
+          REQUIRE(a.size() == img.size());
+          REQUIRE(a.type() == img.type());
+          CHECK(same_bytes(a, b));
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("every corruption changes an image at its strongest severity", "[corruptions]") {
   for (const auto& c : corruption_infos()) {
     for (int side : {28, 64, 224}) {

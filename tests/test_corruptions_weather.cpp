@@ -123,14 +123,14 @@ TEST_CASE("weather corruptions handle rectangular and tiny images in grey and co
 }
 
 TEST_CASE("fog's plasma map spans 0..1 and the result keeps the clean maximum", "[corruptions]") {
-  // On a white 64 x 64 image the map (mapsize 64) is used whole and max(x) = 1, so
-  // out = (1 + a P) / (1 + a): P = 0 somewhere gives 1 / (1 + a), P = 1 somewhere gives 1.
-  const cv::Mat white(64, 64, CV_8UC3, cv::Scalar::all(255));
+  // On a white 256 x 256 image the map (mapsize 256, as the references draw it) is used whole and
+  // max(x) = 1, so out = (1 + a P) / (1 + a): P = 0 somewhere gives 1 / (1 + a), P = 1 gives 1.
+  const cv::Mat white(256, 256, CV_8UC3, cv::Scalar::all(255));
   for (int severity = 1; severity <= 5; ++severity) {
-    const double a = corruption_parameters("fog", severity, SizeTable::kMedium)[0];
+    const double a = corruption_parameters("fog", severity, SizeTable::kLarge)[0];
     for (uint64_t key : {1, 2, 3}) {
       INFO("severity " << severity << " key " << key);
-      const cv::Mat out = corrupt("fog", severity, white, SizeTable::kMedium, key);
+      const cv::Mat out = corrupt("fog", severity, white, SizeTable::kLarge, key);
       double lo = 0, hi = 0;
       cv::minMaxLoc(out.reshape(1), &lo, &hi);
       CHECK(std::abs(lo - std::floor(255.0 / (1.0 + a))) <= 1);

@@ -21,6 +21,7 @@
 #include "harness/core/dataset.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/npy.hpp"
+#include "harness/data_source.hpp"
 #include "harness/holdouts.hpp"
 #include "harness/suite.hpp"
 #include "tests/test_util.hpp"
@@ -337,13 +338,24 @@ TEST_CASE("an empty cache_dir never writes", "[holdouts]") {
 // load_external_holdout
 
 TEST_CASE("external hold-out classes map by name", "[holdouts]") {
+  // Fashion-MNIST carries class names; training classes in reverse order map label l to 9 - l.
+  const Dataset plain = load_dataset({"fashion-mnist:test"});
+  std::vector<std::string> reversed(plain.class_names.rbegin(), plain.class_names.rend());
+  const Dataset d = load_external_holdout({"fashion-mnist:test"}, reversed, 1);
+  REQUIRE(d.n == plain.n);
+  for (int64_t i = 0; i < 50; ++i) CHECK(d.labels[i] == 9 - plain.labels[i]);
+  CHECK(d.class_names == reversed);
+}
+
+TEST_CASE("external hold-out classes of an npz are indices even when training names are digits",
+          "[holdouts]") {
   TempDir dir;
-  // The training classes are named "2", "0", "1": the hold-out's "0" is training class 1.
+  // Training classes named "2", "0", "1" (e.g. image folders): an .npz's labels are still the
+  // training class indices, never matched by name (that would shift them silently).
   const std::string path = write_set(dir, "named.npz", 8, 8, 3, {0, 1, 2, 2, 0});
   const Dataset d = load_external_holdout({path}, {"2", "0", "1"}, 3);
-  CHECK(d.labels == std::vector<int64_t>{1, 2, 0, 0, 1});
+  CHECK(d.labels == std::vector<int64_t>{0, 1, 2, 2, 0});
   CHECK(d.class_names == std::vector<std::string>{"2", "0", "1"});
-  CHECK(d.n == 5);
 }
 
 TEST_CASE("external hold-out classes without names are taken as indices", "[holdouts]") {

@@ -6,6 +6,10 @@
 
 namespace gauntlet {
 
+/// The temporary name a write to `path` goes through: "<path>.tmp-<host>-<pid>", unique across
+/// processes and, on a shared filesystem (Slurm), across machines.
+std::string temp_path_for(const std::string& path);
+
 /// Writes `content` to `path` atomically (temp file + fsync + rename + fsync of the folder).
 /// Creates missing parent folders. Throws std::runtime_error naming the path on failure.
 void write_file_atomic(const std::string& path, const std::string& content);

@@ -1,5 +1,7 @@
 #include "harness/core/npy.hpp"
 
+#include "harness/core/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -553,7 +555,7 @@ void write_npz(const std::string& path,
   fs::create_directories(dir, ec);
   if (ec) write_failed(path, "cannot create folder " + dir.string() + ": " + ec.message());
 
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  const std::string tmp = temp_path_for(path);
   if (arrays.empty()) {
     // libzip creates no file for an archive without members; numpy reads this bare
     // end-of-central-directory record as an empty npz.

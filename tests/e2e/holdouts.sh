@@ -73,6 +73,27 @@ for f in glob.glob(sys.argv[1] + "/*/result.json"):
 ' "$runs"
 expect "compare sees the added hold-out" 0 "x.hidden" -- "$bin" compare "$runs" "$runs"
 
+# eval is all or nothing: a damaged model.pt is bad input and no result changes.
+cp -r "$runs" "$t/damaged"
+dcell=$(ls -d "$t/damaged"/*/ | head -n 1)
+head -c 100 "$dcell/model.pt" > "$dcell/model.pt.cut" && mv "$dcell/model.pt.cut" "$dcell/model.pt"
+sums=$(cat "$t/damaged"/*/result.json | md5sum)
+expect "eval: a damaged model.pt" 2 "model.pt: cannot load the weights" -- \
+  "$bin" eval "$t/damaged" --holdout again="$t/hidden.npz"
+check "... and no result.json changed" -- test "$(cat "$t/damaged"/*/result.json | md5sum)" = "$sums"
+# A baseline cell without weights is not evaluated, but still scores the others: mCE stays.
+cp -r "$runs" "$t/nobase"
+bcell=$(dirname "$(grep -l '"optimizer": "sgd"' "$t/nobase"/*/result.json)")
+rm "$bcell/model.pt"
+expect "eval: the baseline cell has no weights" 0 "1 evaluated, 1 skipped" -- \
+  "$bin" eval "$t/nobase" --holdout again="$t/hidden.npz"
+check "... and the others keep their mCE" -- $py -c '
+import glob, json, sys
+rs = [json.load(open(f)) for f in glob.glob(sys.argv[1] + "/*/result.json")]
+assert all(r["robustness"]["mce"] is not None for r in rs), [r["robustness"]["mce"] for r in rs]
+assert sum("x.again" in r["eval"] for r in rs) == 1
+' "$t/nobase"
+
 expect "a second run with another model reads the cache" 0 "1 ran" -- \
   "$bin" run "$qs" "${small[@]}" --set '/axes/optimizer={"sgd2": {"name": "sgd", "lr": 0.02}}' \
   --set /evaluate/baseline=cnn/none/cross_entropy/sgd2 --out "$t/a"
@@ -105,6 +126,11 @@ im = Image.open(sys.argv[1])
 assert im.format == "PNG" and im.mode == "RGB" and im.size[1] >= 19 * 96, (im.format, im.mode, im.size)
 ' "$t/grid.png"
 
+# The cache only saves time: when it cannot be written, cells still run (with a warning).
+mkdir -p "$t/nocache" && echo "not a folder" > "$t/nocache/cache"
+expect "an unwritable cache costs a warning, not the run" 0 "not cached" -- \
+  "$bin" run "$qs" "${small[@]}" --out "$t/nocache"
+
 # Bad input: exit 2 with the file or flag and what is wrong.
 expect "perturb: unknown corruption" 2 'unknown corruption "gausian_noise"' -- \
   "$bin" perturb "$t/test.npz" --corruption gausian_noise --severity 1 --out "$t/x.npz"
@@ -114,7 +140,9 @@ expect "perturb: a name in both families needs no --family (ImageNet-C)" 0 "hold
   "$bin" perturb "$t/test.npz" --corruption pixelate --severity 1 --out "$t/x.npz"
 expect "perturb: --family bloodmnist-c picks the blood op" 0 "hold-out c.bloodmnist-c.pixelate.1" -- \
   "$bin" perturb "$t/test.npz" --corruption pixelate --family bloodmnist-c --severity 1 --out "$t/x.npz"
-check "no file left by the failed perturb calls" -- test ! -e "$t/x.npz.tmp"
+expect "perturb: an --out path that cannot be written" 2 "--out: " -- \
+  "$bin" perturb "$t/test.npz" --corruption contrast --severity 1 --out "$t/nocache/cache/x.npz"
+check "no temporary file left by the perturb calls" -- test -z "$(find "$t" -name '*.tmp-*')"
 $py - "$t/bad_labels.npz" <<'PY'
 import sys
 import numpy as np
@@ -123,6 +151,8 @@ PY
 expect "eval: a class the model does not know" 2 "bad_labels.npz: classes 12 are not among the training classes" -- \
   "$bin" eval "$runs" --holdout odd="$t/bad_labels.npz"
 expect "eval: a bad hold-out name" 2 "expected NAME=DATA" -- "$bin" eval "$runs" --holdout "Big Name=$t/hidden.npz"
+expect "eval: a hold-out name given twice" 2 'hold-out "a" given twice' -- \
+  "$bin" eval "$runs" --holdout a="$t/hidden.npz" --holdout a="$t/contrast5.npz"
 check "a failed eval changes no result" -- bash -c '! grep -l "x.odd" "$1"/*/result.json' _ "$runs"
 expect "suite: unknown profile, with a did-you-mean" 2 'unknown profile "hiden-like"; did you mean "hidden-like"?' -- \
   "$bin" validate "$qs" --set '/evaluate/profiles=["hiden-like"]'
