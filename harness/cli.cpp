@@ -12,6 +12,7 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/transform_options.hpp"
+#include "harness/augment.hpp"
 #include "harness/build_info.hpp"
 #include "harness/compare.hpp"
 #include "harness/config.hpp"
@@ -302,6 +303,27 @@ int run_cli(int argc, char** argv) {
   perturb_cmd->add_option("--threads", po.threads, "Threads (the images do not depend on it)")
       ->check(CLI::Range(1, 256))->capture_default_str();
 
+  AugmentOptions ao;
+  auto* augment_cmd = app.add_subcommand("augment", "Preview an augmentation pipeline, or write an augmented set.");
+  augment_cmd->footer(
+      "The pipeline file is a JSON list of ops, exactly what an augmentation axis holds in a suite\n"
+      "(gauntlet list transforms). Image i at epoch e draws as in training: Rng{seed, e, i, op}.\n\n"
+      "Examples:\n"
+      "  echo '[{\"op\": \"hflip\"}, {\"op\": \"rotate\", \"degrees\": 20}]' > flip-rotate.json\n"
+      "  gauntlet augment fashion-mnist:test --pipeline flip-rotate.json --preview aug.png\n"
+      "  gauntlet augment train.npz --pipeline flip-rotate.json --out train-aug.npz --seed 1");
+  augment_cmd->add_option("DATA", ao.data, "Data spec: an .npz, an IDX file, fashion-mnist:test, ...")->required();
+  augment_cmd->add_option("--pipeline", ao.pipeline, "JSON file: a list of ops")->required()->check(CLI::ExistingFile);
+  augment_cmd->add_option("--out", ao.out, "Write FILE.npz (keys images, uint8 NHWC, and labels): one draw per image, epoch 0");
+  augment_cmd->add_option("--preview", ao.preview, "Write a PNG grid: rows = images, columns = the original + draws");
+  augment_cmd->add_option("--samples", ao.samples, "Preview rows")->check(CLI::Range(1, 64))->capture_default_str();
+  augment_cmd->add_option("--draws", ao.draws, "Preview draws per image (epochs 0..N-1)")->check(CLI::Range(1, 32))->capture_default_str();
+  augment_cmd->add_option("--index", ao.index, "First image of the preview")->capture_default_str();
+  augment_cmd->add_option("--cell", ao.cell_side, "Preview cell size in pixels")->check(CLI::Range(16, 1024))->capture_default_str();
+  augment_cmd->add_option("--seed", ao.seed, "Seed of the draws")->capture_default_str();
+  augment_cmd->add_option("--threads", ao.threads, "Threads for --out (the images do not depend on it)")
+      ->check(CLI::Range(1, 256))->capture_default_str();
+
   auto* list = app.add_subcommand("list", "List what a suite can name: backbones, transforms, corruptions, profiles, losses, optimizers.");
   list->add_option("WHAT", list_what, "One of them (default: all)")
       ->check(CLI::IsMember({"backbones", "transforms", "corruptions", "profiles", "losses", "optimizers"}));
@@ -328,6 +350,10 @@ int run_cli(int argc, char** argv) {
     if (*eval) return cmd_eval(runs_path, holdout_specs_cli, eo);
     if (*perturb_cmd) {
       perturb(po);
+      return kExitOk;
+    }
+    if (*augment_cmd) {
+      augment(ao);
       return kExitOk;
     }
   } catch (const InputError& e) {

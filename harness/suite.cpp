@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "augmentations/corruption.hpp"
+#include "augmentations/transform.hpp"
 #include "harness/build_info.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
@@ -63,9 +64,15 @@ void throw_if_invalid(const std::vector<SchemaViolation>& violations, const std:
   throw InputError(path, msg.str());
 }
 
-// The schema of one profile: $defs/profile with the suite schema's $defs to resolve against.
+// The schema of one profile or pipeline: its $defs entry with the suite schema's $defs to
+// resolve against.
 const json& profile_schema() {
   static const json schema{{"$ref", "#/$defs/profile"}, {"$defs", suite_schema().at("$defs")}};
+  return schema;
+}
+
+const json& pipeline_schema() {
+  static const json schema{{"$ref", "#/$defs/pipeline"}, {"$defs", suite_schema().at("$defs")}};
   return schema;
 }
 
@@ -80,6 +87,25 @@ std::string line_col(const std::string& text, size_t byte) {
     }
   }
   return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+// A small JSON file of ours (profile, pipeline): parsed, validated against `schema`, converted by
+// `convert`, every problem an InputError naming the file.
+template <typename Convert>
+auto load_json_file(const std::string& path, const json& schema, Convert&& convert) {
+  const std::string text = read_file(path);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0));
+  }
+  throw_if_invalid(validate_json(doc, schema), path);
+  try {
+    return convert(doc);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path, e.what());
+  }
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& pointer, const std::string& what) {
@@ -498,19 +524,15 @@ bool is_profile_path(const std::string& ref) {
 }
 
 Profile load_profile_file(const std::string& path) {
-  const std::string text = read_file(path);
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0));
-  }
-  throw_if_invalid(validate_json(doc, profile_schema()), path);
-  try {
-    return profile_from_json(doc);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(path, e.what());
-  }
+  return load_json_file(path, profile_schema(), [](const json& doc) { return profile_from_json(doc); });
+}
+
+std::vector<TransformOptions> load_pipeline_file(const std::string& path) {
+  return load_json_file(path, pipeline_schema(), [](const json& doc) {
+    auto ops = pipeline_from_json(doc);
+    for (const auto& o : ops) make_transform(o);  // options no schema can check (e.g. ranges)
+    return ops;
+  });
 }
 
 json resolved_config(const Suite& s, const Cell& c) {

@@ -115,6 +115,10 @@ std::optional<Profile> builtin_profile(const std::string& name);
 /// built-in profile.
 bool is_profile_path(const std::string& ref);
 
+/// Reads an augmentation pipeline file (a JSON list of ops, as an augmentation axis value),
+/// validated against the schema's $defs/pipeline. Throws InputError naming the file.
+std::vector<TransformOptions> load_pipeline_file(const std::string& path);
+
 /// Reads a profile JSON file, validated against the schema's $defs/profile. Throws InputError
 /// naming the file.
 Profile load_profile_file(const std::string& path);
