@@ -42,6 +42,11 @@ void jpeg_roundtrip(const cv::Mat& u8, cv::Mat& dst, int quality);
 /// PIL's resize with the BOX filter to (width, height), uint8 in, uint8 out.
 void resize_box(const cv::Mat& u8, cv::Mat& dst, int width, int height);
 
+/// Pixelation as both families' references do it: BOX resize to (int(W f), int(H f)), at least
+/// 1 x 1, and BOX back to W x H. The ImageNet-C script writes int(224 f) for its square images;
+/// imagecorruptions and MedMNIST-C size each axis by itself, as here.
+void pixelate_box(const cv::Mat& u8, cv::Mat& dst, double factor);
+
 /// skimage.color.rgb2hsv / hsv2rgb on float RGB images; H, S, V all on [0,1].
 void rgb_to_hsv(const cv::Mat& rgb, cv::Mat& hsv);
 void hsv_to_rgb(const cv::Mat& hsv, cv::Mat& rgb);

@@ -33,11 +33,7 @@ cv::Mat blend_lut(int a, double factor) {
 
 // compression.py Pixelate: PIL BOX resize to (int(W f), int(H f)) and back.
 void pixelate(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*/) {
-  const int w = std::max(1, static_cast<int>(src.cols * p[0]));
-  const int h = std::max(1, static_cast<int>(src.rows * p[0]));
-  cv::Mat small;
-  resize_box(src, small, w, h);
-  resize_box(small, dst, src.cols, src.rows);
+  pixelate_box(src, dst, p[0]);
 }
 
 // compression.py JPEGCompression: PIL save(quality = q) and reopen (grey images as grey JPEGs).

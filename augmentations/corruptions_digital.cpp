@@ -187,14 +187,9 @@ void elastic_transform(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& r
   dst = u8;
 }
 
-// `pixelate`: PIL's BOX resize to (int(W c), int(H c)) and back. The ImageNet-C script writes
-// int(224 c) for its square images; imagecorruptions sizes each axis by itself, as here.
+// `pixelate`: PIL's BOX resize to (int(W c), int(H c)) and back (pixelate_box).
 void pixelate(const cv::Mat& src, cv::Mat& dst, const Params& p, Rng& /*rng*/) {
-  const int w = std::max(1, static_cast<int>(src.cols * p[0]));
-  const int h = std::max(1, static_cast<int>(src.rows * p[0]));
-  cv::Mat small;
-  resize_box(src, small, w, h);
-  resize_box(small, dst, src.cols, src.rows);
+  pixelate_box(src, dst, p[0]);
 }
 
 // `jpeg_compression`: PIL's save(quality = c) and reopen. Grey images are saved as one-component

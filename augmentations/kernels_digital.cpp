@@ -332,6 +332,14 @@ void hsv_to_rgb(const cv::Mat& hsv, cv::Mat& rgb) {
   }
 }
 
+void pixelate_box(const cv::Mat& u8, cv::Mat& dst, double factor) {
+  const int w = std::max(1, static_cast<int>(u8.cols * factor));
+  const int h = std::max(1, static_cast<int>(u8.rows * factor));
+  cv::Mat small;
+  resize_box(u8, small, w, h);
+  resize_box(small, dst, u8.cols, u8.rows);
+}
+
 }  // namespace gauntlet::corruptions
 
 namespace gauntlet {

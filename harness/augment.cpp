@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "augmentations/transform.hpp"
+#include "harness/command_io.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/parallel.hpp"
 #include "harness/data_source.hpp"
@@ -17,20 +18,6 @@ namespace gauntlet {
 namespace {
 
 constexpr uint64_t kAugmentOp = 0x6175676dull;  // "augm"
-
-cv::Mat image_mat(const Dataset& d, int64_t i) {
-  return cv::Mat(static_cast<int>(d.height), static_cast<int>(d.width),
-                 CV_8UC(static_cast<int>(d.channels)), const_cast<uint8_t*>(d.image(i)));
-}
-
-template <typename Write>
-void write_output(const std::string& flag, Write&& write) {
-  try {
-    write();
-  } catch (const std::runtime_error& e) {
-    throw InputError(flag, e.what());
-  }
-}
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/profile.hpp"
+#include "harness/command_io.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/npy.hpp"
 #include "harness/data_source.hpp"
@@ -55,21 +56,6 @@ Profile find_profile(const std::string& ref) {
   for (const auto& p : builtin_profiles()) names += (names.empty() ? "" : ", ") + p.name;
   throw InputError("--profile", "unknown profile \"" + ref + "\" (built-in: " + names +
                                     "; or the path of a profile .json file)");
-}
-
-cv::Mat image_mat(Dataset& d, int64_t i) {
-  return cv::Mat(static_cast<int>(d.height), static_cast<int>(d.width), CV_8UC(static_cast<int>(d.channels)),
-                 d.image(i));
-}
-
-// Output files are the user's choice of path: a path that cannot be written is bad input.
-template <typename Write>
-void write_output(const std::string& flag, Write&& write) {
-  try {
-    write();
-  } catch (const std::runtime_error& e) {
-    throw InputError(flag, e.what());
-  }
 }
 
 }  // namespace
