@@ -2,7 +2,9 @@
 
 #include "augmentations/corrupt_op.hpp"
 #include "augmentations/geometric.hpp"
+#include "augmentations/masking.hpp"
 #include "augmentations/occlusion.hpp"
+#include "augmentations/photometric.hpp"
 #include "augmentations/transform.hpp"
 
 namespace gauntlet {
@@ -12,6 +14,48 @@ const std::vector<TransformInfo>& transform_infos() {
       {HFlipOptions::kName, "mirror left-right with probability p", HFlipOptions{}},
       {RotateOptions::kName, "rotate by U(-degrees, degrees) about the centre; fill constant|reflect|nearest",
        RotateOptions{}},
+      {VFlipOptions::kName, "mirror top-bottom with probability p", VFlipOptions{}},
+      {AffineOptions::kName,
+       "torchvision RandomAffine: rotation, integer translation, scale and x/y shear about the centre",
+       AffineOptions{}},
+      {ShearOptions::kName, "affine shear by U(shear) degrees along x (and y)", ShearOptions{}},
+      {ZoomOptions::kName, "affine scale by U(scale) about the centre", ZoomOptions{}},
+      {TranslateOptions::kName, "affine shift by up to translate x width/height, whole pixels",
+       TranslateOptions{}},
+      {RandomResizedCropOptions::kName,
+       "torchvision RandomResizedCrop: U(scale) of the area, log-uniform ratio, resized to size",
+       RandomResizedCropOptions{}},
+      {CropPadOptions::kName, "pad by padding px, crop the input size back at a random place",
+       CropPadOptions{}},
+      {SplitRotateOptions::kName, "turn each tile of a rows x cols grid by a random multiple of 90 degrees",
+       SplitRotateOptions{}},
+      {GridMaskOptions::kName, "GridMask: mask a turned lattice of squares, unit U{d_min..d_max}",
+       GridMaskOptions{}},
+      // geometric ops: add above this line
+      {BrightnessOptions::kName, "multiply by U(factor) (ColorJitter brightness)", BrightnessOptions{}},
+      {ContrastOptions::kName, "blend with the grey mean by U(factor) (ColorJitter contrast)", ContrastOptions{}},
+      {SaturationOptions::kName, "blend with the grey image by U(factor) (ColorJitter saturation)",
+       SaturationOptions{}},
+      {HueOptions::kName, "rotate the hue by U(shift) turns, shift in [-0.5, 0.5] (ColorJitter hue)", HueOptions{}},
+      {ColorJitterOptions::kName, "brightness, contrast, saturation and hue in a random order (ColorJitter)",
+       ColorJitterOptions{}},
+      {GammaOptions::kName, "v' = 255 (v/255)^U(gamma) (adjust_gamma)", GammaOptions{}},
+      {GrayscaleOptions::kName, "grey image on every channel with probability p (RandomGrayscale)",
+       GrayscaleOptions{}},
+      {ChannelShuffleOptions::kName, "random permutation of the 3 channels", ChannelShuffleOptions{}},
+      {EqualizeOptions::kName, "per-channel histogram equalisation (RandomEqualize)", EqualizeOptions{}},
+      {AutocontrastOptions::kName, "stretch each channel to 0..255 (RandomAutocontrast)", AutocontrastOptions{}},
+      {PosterizeOptions::kName, "keep the top U{bits} bits (RandomPosterize)", PosterizeOptions{}},
+      {SolarizeOptions::kName, "invert values >= threshold (RandomSolarize)", SolarizeOptions{}},
+      {InvertOptions::kName, "v' = 255 - v (RandomInvert)", InvertOptions{}},
+      {SharpnessOptions::kName, "blend with a 3x3 smoothing by U(factor) (RandomAdjustSharpness)",
+       SharpnessOptions{}},
+      {GaussianBlurOptions::kName, "Gaussian blur, odd kernel_size, sigma U(sigma) (GaussianBlur)",
+       GaussianBlurOptions{}},
+      {GaussianNoiseOptions::kName, "add N(0, U(sigma)^2) on the 0..255 scale, round and clip",
+       GaussianNoiseOptions{}},
+      {JpegOptions::kName, "JPEG round trip at quality U{quality}", JpegOptions{}},
+      // photometric ops: add above this line
       {CorruptOptions::kName,
        "apply a corruption (gauntlet list corruptions) at a severity U{severity_min..severity_max}",
        CorruptOptions{}},
@@ -43,6 +87,44 @@ std::unique_ptr<Transform> make_transform(const TransformOptions& options) {
   struct Make {
     std::unique_ptr<Transform> operator()(const HFlipOptions& o) const { return std::make_unique<HFlip>(o); }
     std::unique_ptr<Transform> operator()(const RotateOptions& o) const { return std::make_unique<Rotate>(o); }
+    std::unique_ptr<Transform> operator()(const VFlipOptions& o) const { return std::make_unique<VFlip>(o); }
+    std::unique_ptr<Transform> operator()(const AffineOptions& o) const { return std::make_unique<Affine>(o); }
+    std::unique_ptr<Transform> operator()(const ShearOptions& o) const {
+      return std::make_unique<Affine>(affine_options(o));
+    }
+    std::unique_ptr<Transform> operator()(const ZoomOptions& o) const {
+      return std::make_unique<Affine>(affine_options(o));
+    }
+    std::unique_ptr<Transform> operator()(const TranslateOptions& o) const {
+      return std::make_unique<Affine>(affine_options(o));
+    }
+    std::unique_ptr<Transform> operator()(const RandomResizedCropOptions& o) const {
+      return std::make_unique<RandomResizedCrop>(o);
+    }
+    std::unique_ptr<Transform> operator()(const CropPadOptions& o) const { return std::make_unique<CropPad>(o); }
+    std::unique_ptr<Transform> operator()(const SplitRotateOptions& o) const {
+      return std::make_unique<SplitRotate>(o);
+    }
+    std::unique_ptr<Transform> operator()(const GridMaskOptions& o) const { return std::make_unique<GridMask>(o); }
+    // geometric ops: add above this line
+    std::unique_ptr<Transform> operator()(const BrightnessOptions& o) const { return std::make_unique<Brightness>(o); }
+    std::unique_ptr<Transform> operator()(const ContrastOptions& o) const { return std::make_unique<Contrast>(o); }
+    std::unique_ptr<Transform> operator()(const SaturationOptions& o) const { return std::make_unique<Saturation>(o); }
+    std::unique_ptr<Transform> operator()(const HueOptions& o) const { return std::make_unique<Hue>(o); }
+    std::unique_ptr<Transform> operator()(const ColorJitterOptions& o) const { return std::make_unique<ColorJitter>(o); }
+    std::unique_ptr<Transform> operator()(const GammaOptions& o) const { return std::make_unique<Gamma>(o); }
+    std::unique_ptr<Transform> operator()(const GrayscaleOptions& o) const { return std::make_unique<Grayscale>(o); }
+    std::unique_ptr<Transform> operator()(const ChannelShuffleOptions& o) const { return std::make_unique<ChannelShuffle>(o); }
+    std::unique_ptr<Transform> operator()(const EqualizeOptions& o) const { return std::make_unique<Equalize>(o); }
+    std::unique_ptr<Transform> operator()(const AutocontrastOptions& o) const { return std::make_unique<Autocontrast>(o); }
+    std::unique_ptr<Transform> operator()(const PosterizeOptions& o) const { return std::make_unique<Posterize>(o); }
+    std::unique_ptr<Transform> operator()(const SolarizeOptions& o) const { return std::make_unique<Solarize>(o); }
+    std::unique_ptr<Transform> operator()(const InvertOptions& o) const { return std::make_unique<Invert>(o); }
+    std::unique_ptr<Transform> operator()(const SharpnessOptions& o) const { return std::make_unique<Sharpness>(o); }
+    std::unique_ptr<Transform> operator()(const GaussianBlurOptions& o) const { return std::make_unique<GaussianBlur>(o); }
+    std::unique_ptr<Transform> operator()(const GaussianNoiseOptions& o) const { return std::make_unique<GaussianNoise>(o); }
+    std::unique_ptr<Transform> operator()(const JpegOptions& o) const { return std::make_unique<Jpeg>(o); }
+    // photometric ops: add above this line
     std::unique_ptr<Transform> operator()(const CorruptOptions& o) const { return std::make_unique<Corrupt>(o); }
     std::unique_ptr<Transform> operator()(const EraseOptions& o) const { return std::make_unique<Erase>(o); }
   };

@@ -25,6 +25,259 @@ struct RotateOptions {
   int fill_value = 0;
 };
 
+/// Mirror top-bottom with probability p (torchvision's RandomVerticalFlip).
+struct VFlipOptions {
+  static constexpr const char* kName = "vflip";
+  double p = 0.5;
+};
+
+/// torchvision's RandomAffine about the image centre, bilinear: angle U(degrees_min, degrees_max)
+/// (clockwise, as torchvision's affine), integer shifts round(U(-tx W, tx W)) and
+/// round(U(-ty H, ty H)), scale U(scale_min, scale_max), shears U(shear_x_*) and U(shear_y_*) in
+/// degrees. JSON: "degrees": d or [lo, hi]; "translate": [tx, ty]; "scale": [lo, hi];
+/// "shear": s, [x_lo, x_hi] or [x_lo, x_hi, y_lo, y_hi].
+struct AffineOptions {
+  static constexpr const char* kName = "affine";
+  double p = 1.0;
+  double degrees_min = -15.0;
+  double degrees_max = 15.0;
+  double translate_x = 0.1;  ///< fraction of the width
+  double translate_y = 0.1;  ///< fraction of the height
+  double scale_min = 0.9;
+  double scale_max = 1.1;
+  double shear_x_min = 0.0;
+  double shear_x_max = 0.0;
+  double shear_y_min = 0.0;
+  double shear_y_max = 0.0;
+  Fill fill = Fill::kConstant;
+  int fill_value = 0;
+};
+
+/// Affine with only a shear (degrees; "shear" as in AffineOptions).
+struct ShearOptions {
+  static constexpr const char* kName = "shear";
+  double p = 1.0;
+  double shear_x_min = -10.0;
+  double shear_x_max = 10.0;
+  double shear_y_min = 0.0;
+  double shear_y_max = 0.0;
+  Fill fill = Fill::kConstant;
+  int fill_value = 0;
+};
+
+/// Affine with only a scale about the centre, U(scale_min, scale_max) ("scale": [lo, hi]).
+struct ZoomOptions {
+  static constexpr const char* kName = "zoom";
+  double p = 1.0;
+  double scale_min = 0.8;
+  double scale_max = 1.2;
+  Fill fill = Fill::kConstant;
+  int fill_value = 0;
+};
+
+/// Affine with only a translation ("translate": [tx, ty], fractions of width and height).
+struct TranslateOptions {
+  static constexpr const char* kName = "translate";
+  double p = 1.0;
+  double translate_x = 0.1;
+  double translate_y = 0.1;
+  Fill fill = Fill::kConstant;
+  int fill_value = 0;
+};
+
+enum class Interpolation { kBilinear, kArea };
+
+/// torchvision's RandomResizedCrop: area U(scale_min, scale_max) of the image, aspect ratio
+/// log-uniform in [ratio_min, ratio_max], 10 tries then a centre crop; resized to size_h x size_w
+/// (0: the input's). kArea resamples with pixel-area averaging when shrinking.
+struct RandomResizedCropOptions {
+  static constexpr const char* kName = "random_resized_crop";
+  double p = 1.0;
+  double scale_min = 0.08;
+  double scale_max = 1.0;
+  double ratio_min = 3.0 / 4.0;
+  double ratio_max = 4.0 / 3.0;
+  int size_h = 0;
+  int size_w = 0;
+  Interpolation interpolation = Interpolation::kBilinear;
+};
+
+/// torchvision's RandomCrop(size = input size, padding): pad `padding` px on every side, then
+/// crop the input size back at a uniform position.
+struct CropPadOptions {
+  static constexpr const char* kName = "crop_pad";
+  double p = 1.0;
+  int padding = 4;
+  Fill fill = Fill::kConstant;
+  int fill_value = 0;
+};
+
+/// Split the image into rows x cols tiles and turn each by a uniform multiple of 90 degrees
+/// (0 or 180 for a tile that is not square).
+struct SplitRotateOptions {
+  static constexpr const char* kName = "split_rotate";
+  double p = 1.0;
+  int rows = 2;
+  int cols = 2;
+};
+
+/// GridMask (Chen et al. 2020): a lattice of unit d ~ U{d_min..d_max} px, in each unit strips of
+/// width ceil(ratio d) kept and the (d - ceil(ratio d))^2 square set to fill_value; random offset,
+/// lattice turned by U(-rotate, rotate) degrees.
+struct GridMaskOptions {
+  static constexpr const char* kName = "gridmask";
+  double p = 0.8;
+  int d_min = 8;
+  int d_max = 32;
+  double ratio = 0.6;
+  double rotate = 0.0;
+  int fill_value = 0;
+};
+
+// --- geometric ops (geometric.cpp): add option structs above this line -------------------------
+
+/// Multiply by a factor drawn uniformly in [factor_min, factor_max] (ColorJitter's brightness).
+struct BrightnessOptions {
+  static constexpr const char* kName = "brightness";
+  double p = 1.0;
+  double factor_min = 0.6;
+  double factor_max = 1.4;
+};
+
+/// Blend with the mean of the grey image by a factor drawn in [factor_min, factor_max]
+/// (ColorJitter's contrast).
+struct ContrastOptions {
+  static constexpr const char* kName = "contrast";
+  double p = 1.0;
+  double factor_min = 0.6;
+  double factor_max = 1.4;
+};
+
+/// Blend with the grey image by a factor drawn in [factor_min, factor_max] (ColorJitter's
+/// saturation); grey images are left as they are.
+struct SaturationOptions {
+  static constexpr const char* kName = "saturation";
+  double p = 1.0;
+  double factor_min = 0.6;
+  double factor_max = 1.4;
+};
+
+/// Rotate the hue by a shift drawn in [shift_min, shift_max], in turns of the hue circle
+/// (-0.5..0.5; ColorJitter's hue); grey images are left as they are.
+struct HueOptions {
+  static constexpr const char* kName = "hue";
+  double p = 1.0;
+  double shift_min = -0.1;
+  double shift_max = 0.1;
+};
+
+/// torchvision's ColorJitter: brightness, contrast, saturation and hue in a random order, each
+/// with its factor (shift for hue) drawn from its range; [1, 1] ([0, 0] for hue) leaves it out.
+struct ColorJitterOptions {
+  static constexpr const char* kName = "color_jitter";
+  double p = 1.0;
+  double brightness_min = 0.6;
+  double brightness_max = 1.4;
+  double contrast_min = 0.6;
+  double contrast_max = 1.4;
+  double saturation_min = 0.6;
+  double saturation_max = 1.4;
+  double hue_min = -0.1;
+  double hue_max = 0.1;
+};
+
+/// Power law v' = 255 (v / 255)^gamma with gamma drawn in [gamma_min, gamma_max] (adjust_gamma,
+/// gain 1).
+struct GammaOptions {
+  static constexpr const char* kName = "gamma";
+  double p = 1.0;
+  double gamma_min = 0.8;
+  double gamma_max = 1.25;
+};
+
+/// Replace an RGB image by its grey image, repeated on 3 channels, with probability p
+/// (RandomGrayscale). Grey images are left as they are.
+struct GrayscaleOptions {
+  static constexpr const char* kName = "grayscale";
+  double p = 0.1;
+};
+
+/// Permute the 3 channels uniformly at random with probability p; grey images are left as they are.
+struct ChannelShuffleOptions {
+  static constexpr const char* kName = "channel_shuffle";
+  double p = 0.5;
+};
+
+/// Histogram equalisation per channel (RandomEqualize, PIL's ImageOps.equalize).
+struct EqualizeOptions {
+  static constexpr const char* kName = "equalize";
+  double p = 0.5;
+};
+
+/// Stretch each channel's [min, max] to [0, 255] (RandomAutocontrast).
+struct AutocontrastOptions {
+  static constexpr const char* kName = "autocontrast";
+  double p = 0.5;
+};
+
+/// Keep the top `bits` bits of every value, bits drawn from bits_min..bits_max (RandomPosterize).
+struct PosterizeOptions {
+  static constexpr const char* kName = "posterize";
+  double p = 0.5;
+  int bits_min = 4;
+  int bits_max = 8;
+};
+
+/// Invert the values >= threshold (RandomSolarize); 256 changes nothing, 0 inverts every value.
+struct SolarizeOptions {
+  static constexpr const char* kName = "solarize";
+  double p = 0.5;
+  int threshold = 128;
+};
+
+/// v' = 255 - v with probability p (RandomInvert).
+struct InvertOptions {
+  static constexpr const char* kName = "invert";
+  double p = 0.5;
+};
+
+/// Blend with a 3x3 smoothed image by a factor drawn in [factor_min, factor_max]
+/// (RandomAdjustSharpness; > 1 sharpens, < 1 blurs).
+struct SharpnessOptions {
+  static constexpr const char* kName = "sharpness";
+  double p = 0.5;
+  double factor_min = 0.5;
+  double factor_max = 2.0;
+};
+
+/// Gaussian blur with an odd kernel_size and sigma drawn in [sigma_min, sigma_max] (GaussianBlur).
+struct GaussianBlurOptions {
+  static constexpr const char* kName = "gaussian_blur";
+  double p = 1.0;
+  int kernel_size = 5;
+  double sigma_min = 0.1;
+  double sigma_max = 2.0;
+};
+
+/// Add N(0, sigma^2) per value, sigma drawn in [sigma_min, sigma_max] on the 0..255 scale, then
+/// round and clip.
+struct GaussianNoiseOptions {
+  static constexpr const char* kName = "gaussian_noise";
+  double p = 1.0;
+  double sigma_min = 0.0;
+  double sigma_max = 15.0;
+};
+
+/// JPEG round trip at a quality drawn from quality_min..quality_max (1..100).
+struct JpegOptions {
+  static constexpr const char* kName = "jpeg";
+  double p = 1.0;
+  int quality_min = 50;
+  int quality_max = 95;
+};
+
+// --- photometric ops (photometric.cpp): add option structs above this line -----------------------
+
 /// Apply corruption `corruption` (an id of augmentations/corruption.hpp) at a severity drawn
 /// uniformly from severity_min..severity_max, with probability p. This is how corruptions enter
 /// the op language: as training augmentations and as ops of a hold-out profile.
@@ -53,7 +306,15 @@ struct EraseOptions {
   int value = 0;
 };
 
-using TransformOptions = std::variant<HFlipOptions, RotateOptions, CorruptOptions, EraseOptions>;
+// One line per family; the order is the registry's (gauntlet list transforms).
+using TransformOptions = std::variant<
+    HFlipOptions, RotateOptions, VFlipOptions, AffineOptions, ShearOptions, ZoomOptions,
+    TranslateOptions, RandomResizedCropOptions, CropPadOptions, SplitRotateOptions, GridMaskOptions,  // geometric
+    BrightnessOptions, ContrastOptions, SaturationOptions, HueOptions, ColorJitterOptions, GammaOptions,
+    GrayscaleOptions, ChannelShuffleOptions, EqualizeOptions, AutocontrastOptions, PosterizeOptions,
+    SolarizeOptions, InvertOptions, SharpnessOptions, GaussianBlurOptions, GaussianNoiseOptions,
+    JpegOptions,  // photometric
+    CorruptOptions, EraseOptions>;
 
 struct TransformInfo {
   std::string name;

@@ -139,7 +139,7 @@ int cmd_list(const std::string& what) {
   if (all || what == "transforms") {
     fmt::print("transforms:\n");
     for (const auto& t : transform_infos()) {
-      fmt::print("  {:<16} {}\n  {:<16} defaults: {}\n", t.name, t.summary, "",
+      fmt::print("  {:<20} {}\n  {:<20} defaults: {}\n", t.name, t.summary, "",
                  pipeline_to_json({t.defaults})[0].dump());
     }
   }

@@ -22,6 +22,18 @@ void read(const json& j, const char* key, T& field) {
   if (j.contains(key)) field = j.at(key).get<T>();
 }
 
+// A [min, max] range field of a transform; min > max is what the schema cannot reject.
+template <typename T>
+void read_range(const json& j, const std::string& op, const char* key, T& lo, T& hi) {
+  if (!j.contains(key)) return;
+  lo = j.at(key).at(0).get<T>();
+  hi = j.at(key).at(1).get<T>();
+  if (lo > hi) {
+    throw std::invalid_argument(op + ": " + key + " [" + json(lo).dump() + ", " + json(hi).dump() +
+                                "] has min > max");
+  }
+}
+
 }  // namespace
 
 BackboneSpec backbone_from_json(const json& raw) {
@@ -69,6 +81,225 @@ std::vector<TransformOptions> pipeline_from_json(const json& j) {
         o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
       }
       ops.emplace_back(o);
+    } else if (op == VFlipOptions::kName) {
+      VFlipOptions o;
+      read(t, "p", o.p);
+      ops.emplace_back(o);
+    } else if (op == AffineOptions::kName) {
+      AffineOptions o;
+      read(t, "p", o.p);
+      if (t.contains("degrees")) {  // d or [lo, hi], as torchvision
+        const json& d = t.at("degrees");
+        o.degrees_min = d.is_number() ? -d.get<double>() : d.at(0).get<double>();
+        o.degrees_max = d.is_number() ? d.get<double>() : d.at(1).get<double>();
+      }
+      if (t.contains("translate")) {
+        o.translate_x = t.at("translate").at(0).get<double>();
+        o.translate_y = t.at("translate").at(1).get<double>();
+      }
+      if (t.contains("scale")) {
+        o.scale_min = t.at("scale").at(0).get<double>();
+        o.scale_max = t.at("scale").at(1).get<double>();
+      }
+      if (t.contains("shear")) {  // s, [x_lo, x_hi] or [x_lo, x_hi, y_lo, y_hi], as torchvision
+        const json& s = t.at("shear");
+        const std::vector<double> v =
+            s.is_number() ? std::vector<double>{-s.get<double>(), s.get<double>()} : s.get<std::vector<double>>();
+        o.shear_x_min = v.at(0);
+        o.shear_x_max = v.at(1);
+        o.shear_y_min = v.size() == 4 ? v[2] : 0.0;
+        o.shear_y_max = v.size() == 4 ? v[3] : 0.0;
+      }
+      if (t.contains("fill")) {
+        const std::string f = t.at("fill").get<std::string>();
+        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
+      }
+      read(t, "fill_value", o.fill_value);
+      ops.emplace_back(o);
+    } else if (op == ShearOptions::kName) {
+      ShearOptions o;
+      read(t, "p", o.p);
+      if (t.contains("shear")) {  // s, [x_lo, x_hi] or [x_lo, x_hi, y_lo, y_hi], as torchvision
+        const json& s = t.at("shear");
+        const std::vector<double> v =
+            s.is_number() ? std::vector<double>{-s.get<double>(), s.get<double>()} : s.get<std::vector<double>>();
+        o.shear_x_min = v.at(0);
+        o.shear_x_max = v.at(1);
+        o.shear_y_min = v.size() == 4 ? v[2] : 0.0;
+        o.shear_y_max = v.size() == 4 ? v[3] : 0.0;
+      }
+      if (t.contains("fill")) {
+        const std::string f = t.at("fill").get<std::string>();
+        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
+      }
+      read(t, "fill_value", o.fill_value);
+      ops.emplace_back(o);
+    } else if (op == ZoomOptions::kName) {
+      ZoomOptions o;
+      read(t, "p", o.p);
+      if (t.contains("scale")) {
+        o.scale_min = t.at("scale").at(0).get<double>();
+        o.scale_max = t.at("scale").at(1).get<double>();
+      }
+      if (t.contains("fill")) {
+        const std::string f = t.at("fill").get<std::string>();
+        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
+      }
+      read(t, "fill_value", o.fill_value);
+      ops.emplace_back(o);
+    } else if (op == TranslateOptions::kName) {
+      TranslateOptions o;
+      read(t, "p", o.p);
+      if (t.contains("translate")) {
+        o.translate_x = t.at("translate").at(0).get<double>();
+        o.translate_y = t.at("translate").at(1).get<double>();
+      }
+      if (t.contains("fill")) {
+        const std::string f = t.at("fill").get<std::string>();
+        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
+      }
+      read(t, "fill_value", o.fill_value);
+      ops.emplace_back(o);
+    } else if (op == RandomResizedCropOptions::kName) {
+      RandomResizedCropOptions o;
+      read(t, "p", o.p);
+      if (t.contains("scale")) {
+        o.scale_min = t.at("scale").at(0).get<double>();
+        o.scale_max = t.at("scale").at(1).get<double>();
+      }
+      if (t.contains("ratio")) {
+        o.ratio_min = t.at("ratio").at(0).get<double>();
+        o.ratio_max = t.at("ratio").at(1).get<double>();
+      }
+      if (t.contains("size")) {  // n, [h, w]; 0 keeps the input's size
+        const json& s = t.at("size");
+        o.size_h = s.is_number() ? s.get<int>() : s.at(0).get<int>();
+        o.size_w = s.is_number() ? s.get<int>() : s.at(1).get<int>();
+      }
+      if (t.contains("interpolation")) {
+        o.interpolation =
+            t.at("interpolation").get<std::string>() == "area" ? Interpolation::kArea : Interpolation::kBilinear;
+      }
+      ops.emplace_back(o);
+    } else if (op == CropPadOptions::kName) {
+      CropPadOptions o;
+      read(t, "p", o.p);
+      read(t, "padding", o.padding);
+      if (t.contains("fill")) {
+        const std::string f = t.at("fill").get<std::string>();
+        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
+      }
+      read(t, "fill_value", o.fill_value);
+      ops.emplace_back(o);
+    } else if (op == SplitRotateOptions::kName) {
+      SplitRotateOptions o;
+      read(t, "p", o.p);
+      read(t, "rows", o.rows);
+      read(t, "cols", o.cols);
+      ops.emplace_back(o);
+    } else if (op == GridMaskOptions::kName) {
+      GridMaskOptions o;
+      read(t, "p", o.p);
+      read(t, "d_min", o.d_min);
+      read(t, "d_max", o.d_max);
+      read(t, "ratio", o.ratio);
+      read(t, "rotate", o.rotate);
+      read(t, "fill_value", o.fill_value);
+      if (o.d_min > o.d_max) {
+        throw std::invalid_argument("gridmask: d_min " + std::to_string(o.d_min) + " > d_max " +
+                                    std::to_string(o.d_max));
+      }
+      ops.emplace_back(o);
+      // geometric ops: add branches above this line
+    } else if (op == BrightnessOptions::kName) {
+      BrightnessOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "factor", o.factor_min, o.factor_max);
+      ops.emplace_back(o);
+    } else if (op == ContrastOptions::kName) {
+      ContrastOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "factor", o.factor_min, o.factor_max);
+      ops.emplace_back(o);
+    } else if (op == SaturationOptions::kName) {
+      SaturationOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "factor", o.factor_min, o.factor_max);
+      ops.emplace_back(o);
+    } else if (op == HueOptions::kName) {
+      HueOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "shift", o.shift_min, o.shift_max);
+      ops.emplace_back(o);
+    } else if (op == ColorJitterOptions::kName) {
+      ColorJitterOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "brightness", o.brightness_min, o.brightness_max);
+      read_range(t, op, "contrast", o.contrast_min, o.contrast_max);
+      read_range(t, op, "saturation", o.saturation_min, o.saturation_max);
+      read_range(t, op, "hue", o.hue_min, o.hue_max);
+      ops.emplace_back(o);
+    } else if (op == GammaOptions::kName) {
+      GammaOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "gamma", o.gamma_min, o.gamma_max);
+      ops.emplace_back(o);
+    } else if (op == GrayscaleOptions::kName) {
+      GrayscaleOptions o;
+      read(t, "p", o.p);
+      ops.emplace_back(o);
+    } else if (op == ChannelShuffleOptions::kName) {
+      ChannelShuffleOptions o;
+      read(t, "p", o.p);
+      ops.emplace_back(o);
+    } else if (op == EqualizeOptions::kName) {
+      EqualizeOptions o;
+      read(t, "p", o.p);
+      ops.emplace_back(o);
+    } else if (op == AutocontrastOptions::kName) {
+      AutocontrastOptions o;
+      read(t, "p", o.p);
+      ops.emplace_back(o);
+    } else if (op == PosterizeOptions::kName) {
+      PosterizeOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "bits", o.bits_min, o.bits_max);
+      ops.emplace_back(o);
+    } else if (op == SolarizeOptions::kName) {
+      SolarizeOptions o;
+      read(t, "p", o.p);
+      read(t, "threshold", o.threshold);
+      ops.emplace_back(o);
+    } else if (op == InvertOptions::kName) {
+      InvertOptions o;
+      read(t, "p", o.p);
+      ops.emplace_back(o);
+    } else if (op == SharpnessOptions::kName) {
+      SharpnessOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "factor", o.factor_min, o.factor_max);
+      ops.emplace_back(o);
+    } else if (op == GaussianBlurOptions::kName) {
+      GaussianBlurOptions o;
+      read(t, "p", o.p);
+      read(t, "kernel_size", o.kernel_size);
+      if (o.kernel_size < 1 || o.kernel_size % 2 == 0) {
+        throw std::invalid_argument("gaussian_blur: kernel_size " + std::to_string(o.kernel_size) +
+                                    " is not a positive odd number");
+      }
+      read_range(t, op, "sigma", o.sigma_min, o.sigma_max);
+      ops.emplace_back(o);
+    } else if (op == GaussianNoiseOptions::kName) {
+      GaussianNoiseOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "sigma", o.sigma_min, o.sigma_max);
+      ops.emplace_back(o);
+    } else if (op == JpegOptions::kName) {
+      JpegOptions o;
+      read(t, "p", o.p);
+      read_range(t, op, "quality", o.quality_min, o.quality_max);
+      ops.emplace_back(o);
+      // photometric ops: add branches above this line
     } else if (op == CorruptOptions::kName) {
       CorruptOptions o;
       read(t, "p", o.p);
@@ -113,6 +344,102 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
       return {{"op", o.kName}, {"p", o.p}, {"degrees", o.degrees}, {"fill", fill_name(o.fill)},
               {"fill_value", o.fill_value}};
     }
+    json operator()(const VFlipOptions& o) const { return {{"op", o.kName}, {"p", o.p}}; }
+    json operator()(const AffineOptions& o) const {
+      return {{"op", o.kName},
+              {"p", o.p},
+              {"degrees", {o.degrees_min, o.degrees_max}},
+              {"translate", {o.translate_x, o.translate_y}},
+              {"scale", {o.scale_min, o.scale_max}},
+              {"shear", {o.shear_x_min, o.shear_x_max, o.shear_y_min, o.shear_y_max}},
+              {"fill", fill_name(o.fill)},
+              {"fill_value", o.fill_value}};
+    }
+    json operator()(const ShearOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p},
+              {"shear", {o.shear_x_min, o.shear_x_max, o.shear_y_min, o.shear_y_max}},
+              {"fill", fill_name(o.fill)}, {"fill_value", o.fill_value}};
+    }
+    json operator()(const ZoomOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"scale", {o.scale_min, o.scale_max}},
+              {"fill", fill_name(o.fill)}, {"fill_value", o.fill_value}};
+    }
+    json operator()(const TranslateOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"translate", {o.translate_x, o.translate_y}},
+              {"fill", fill_name(o.fill)}, {"fill_value", o.fill_value}};
+    }
+    json operator()(const RandomResizedCropOptions& o) const {
+      return {{"op", o.kName},
+              {"p", o.p},
+              {"scale", {o.scale_min, o.scale_max}},
+              {"ratio", {o.ratio_min, o.ratio_max}},
+              {"size", {o.size_h, o.size_w}},
+              {"interpolation", o.interpolation == Interpolation::kArea ? "area" : "bilinear"}};
+    }
+    json operator()(const CropPadOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"padding", o.padding}, {"fill", fill_name(o.fill)},
+              {"fill_value", o.fill_value}};
+    }
+    json operator()(const SplitRotateOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"rows", o.rows}, {"cols", o.cols}};
+    }
+    json operator()(const GridMaskOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"d_min", o.d_min}, {"d_max", o.d_max},
+              {"ratio", o.ratio}, {"rotate", o.rotate}, {"fill_value", o.fill_value}};
+    }
+    // geometric ops: add above this line
+    json operator()(const BrightnessOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"factor", {o.factor_min, o.factor_max}}};
+    }
+    json operator()(const ContrastOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"factor", {o.factor_min, o.factor_max}}};
+    }
+    json operator()(const SaturationOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"factor", {o.factor_min, o.factor_max}}};
+    }
+    json operator()(const SharpnessOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"factor", {o.factor_min, o.factor_max}}};
+    }
+    json operator()(const HueOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"shift", {o.shift_min, o.shift_max}}};
+    }
+    json operator()(const ColorJitterOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"brightness", {o.brightness_min, o.brightness_max}}, {"contrast", {o.contrast_min, o.contrast_max}}, {"saturation", {o.saturation_min, o.saturation_max}}, {"hue", {o.hue_min, o.hue_max}}};
+    }
+    json operator()(const GammaOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"gamma", {o.gamma_min, o.gamma_max}}};
+    }
+    json operator()(const GrayscaleOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}};
+    }
+    json operator()(const ChannelShuffleOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}};
+    }
+    json operator()(const EqualizeOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}};
+    }
+    json operator()(const AutocontrastOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}};
+    }
+    json operator()(const InvertOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}};
+    }
+    json operator()(const PosterizeOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"bits", {o.bits_min, o.bits_max}}};
+    }
+    json operator()(const SolarizeOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"threshold", o.threshold}};
+    }
+    json operator()(const GaussianBlurOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"kernel_size", o.kernel_size}, {"sigma", {o.sigma_min, o.sigma_max}}};
+    }
+    json operator()(const GaussianNoiseOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"sigma", {o.sigma_min, o.sigma_max}}};
+    }
+    json operator()(const JpegOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"quality", {o.quality_min, o.quality_max}}};
+    }
+    // photometric ops: add above this line
     json operator()(const CorruptOptions& o) const {
       return {{"op", o.kName}, {"p", o.p}, {"corruption", o.corruption},
               {"severity", {o.severity_min, o.severity_max}}};

@@ -693,7 +693,7 @@ void Validator::report_no_match(const json& instance, const json& branches,
 bool Validator::report_bad_discriminator(const json& instance, const json& branches,
                                          const std::vector<size_t>& candidates,
                                          const std::string& pointer, Violations& out) {
-  // A key pinned by const/enum in every candidate (like "name": "sgd" | "adam") selects the
+  // A key pinned by const in every candidate (like "name": "sgd" | "adam") selects the
   // alternative; when it is missing or wrong, that is the one mistake worth reporting.
   std::vector<std::vector<std::pair<std::string, json>>> per_branch;
   for (size_t i : candidates) per_branch.push_back(discriminators(branches[i]));
@@ -772,10 +772,10 @@ void Validator::collect_pinned(const json& schema, int hops,
         property = ref_target(*property);
       }
       if (!property->is_object()) continue;
+      // Only a const tells alternatives apart ("op": "rotate"); an enum-valued option such as
+      // "fill" is a field of the chosen alternative, whose own message should win.
       if (auto c = property->find("const"); c != property->end()) {
         pinned.emplace_back(item.key(), json::array({*c}));
-      } else if (auto e = property->find("enum"); e != property->end()) {
-        pinned.emplace_back(item.key(), *e);
       }
     }
   }
