@@ -157,15 +157,16 @@ void RandomResizedCrop::apply(const cv::Mat& src, cv::Mat& dst, Rng& rng) const 
   }
   if (box.empty()) {  // torchvision's fallback: the largest centred crop within the ratio range
     const double in_ratio = static_cast<double>(width) / height;
+    // Python's round (half to even) as torchvision; at least one pixel for extreme ratios.
     int w = width, h = height;
     if (in_ratio < o_.ratio_min) {
-      h = static_cast<int>(std::lround(w / o_.ratio_min));
+      h = std::max(1, static_cast<int>(std::nearbyint(w / o_.ratio_min)));
     } else if (in_ratio > o_.ratio_max) {
-      w = static_cast<int>(std::lround(h * o_.ratio_max));
+      w = std::max(1, static_cast<int>(std::nearbyint(h * o_.ratio_max)));
     }
     box = cv::Rect((width - w) / 2, (height - h) / 2, w, h);
   }
-  const cv::Size size(o_.size_w > 0 ? o_.size_w : width, o_.size_h > 0 ? o_.size_h : height);
+  const cv::Size size = src.size();
   if (!on) box = cv::Rect(0, 0, width, height);
   if (box.size() == size) {
     if (box.size() == src.size()) {

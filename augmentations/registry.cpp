@@ -5,6 +5,7 @@
 #include "augmentations/masking.hpp"
 #include "augmentations/occlusion.hpp"
 #include "augmentations/photometric.hpp"
+#include "augmentations/policies.hpp"
 #include "augmentations/transform.hpp"
 
 namespace gauntlet {
@@ -56,6 +57,20 @@ const std::vector<TransformInfo>& transform_infos() {
        GaussianNoiseOptions{}},
       {JpegOptions::kName, "JPEG round trip at quality U{quality}", JpegOptions{}},
       // photometric ops: add above this line
+      {RandAugmentOptions::kName,
+       "RandAugment: num_ops of 14 ops at magnitude m in 0..1 (+- jitter magnitude_std): shear 0.3m, "
+       "translate 0.45m W|H px, rotate 30m deg, brightness|color|contrast|sharpness 1 +- 0.9m, posterize "
+       "8 - round(4m) bits, solarize >= 255(1 - m); identity, autocontrast, equalize",
+       RandAugmentOptions{}},
+      {TrivialAugmentOptions::kName,
+       "TrivialAugmentWide: one of RandAugment's 14 ops at m = U{0..bins-1}/(bins-1) over wide ranges: shear "
+       "0.99m, translate 32m px, rotate 135m deg, enhance 1 +- 0.99m, posterize 8 - round(6m) bits",
+       TrivialAugmentOptions{}},
+      {AugMixOptions::kName,
+       "AugMix: width chains of depth ops at m = U{0..severity-1}/9 (RandAugment's ranges, translate m W|H/3, "
+       "posterize 4 - round(4m) bits), Dirichlet(alpha) mix, Beta(alpha, alpha) blend with the input",
+       AugMixOptions{}},
+      // policies: add above this line
       {CorruptOptions::kName,
        "apply a corruption (gauntlet list corruptions) at a severity U{severity_min..severity_max}",
        CorruptOptions{}},
@@ -125,6 +140,12 @@ std::unique_ptr<Transform> make_transform(const TransformOptions& options) {
     std::unique_ptr<Transform> operator()(const GaussianNoiseOptions& o) const { return std::make_unique<GaussianNoise>(o); }
     std::unique_ptr<Transform> operator()(const JpegOptions& o) const { return std::make_unique<Jpeg>(o); }
     // photometric ops: add above this line
+    std::unique_ptr<Transform> operator()(const RandAugmentOptions& o) const { return std::make_unique<RandAugment>(o); }
+    std::unique_ptr<Transform> operator()(const TrivialAugmentOptions& o) const {
+      return std::make_unique<TrivialAugment>(o);
+    }
+    std::unique_ptr<Transform> operator()(const AugMixOptions& o) const { return std::make_unique<AugMix>(o); }
+    // policies: add above this line
     std::unique_ptr<Transform> operator()(const CorruptOptions& o) const { return std::make_unique<Corrupt>(o); }
     std::unique_ptr<Transform> operator()(const EraseOptions& o) const { return std::make_unique<Erase>(o); }
   };

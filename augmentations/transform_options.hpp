@@ -88,8 +88,9 @@ struct TranslateOptions {
 enum class Interpolation { kBilinear, kArea };
 
 /// torchvision's RandomResizedCrop: area U(scale_min, scale_max) of the image, aspect ratio
-/// log-uniform in [ratio_min, ratio_max], 10 tries then a centre crop; resized to size_h x size_w
-/// (0: the input's). kArea resamples with pixel-area averaging when shrinking.
+/// log-uniform in [ratio_min, ratio_max], 10 tries then a centre crop; resized back to the input's
+/// size (every transform keeps it: the model's input size is set by the suite's data.input_size).
+/// kArea resamples with pixel-area averaging when shrinking.
 struct RandomResizedCropOptions {
   static constexpr const char* kName = "random_resized_crop";
   double p = 1.0;
@@ -97,8 +98,6 @@ struct RandomResizedCropOptions {
   double scale_max = 1.0;
   double ratio_min = 3.0 / 4.0;
   double ratio_max = 4.0 / 3.0;
-  int size_h = 0;
-  int size_w = 0;
   Interpolation interpolation = Interpolation::kBilinear;
 };
 
@@ -278,6 +277,44 @@ struct JpegOptions {
 
 // --- photometric ops (photometric.cpp): add option structs above this line -----------------------
 
+/// RandAugment (Cubuk et al. 2020; torchvision's RandAugment): num_ops ops drawn uniformly from
+/// the 14 of torchvision's space, each at `magnitude` (a fraction of the op's maximum: torchvision's
+/// magnitude 9 of 31 bins is 9/30 = 0.3), jittered per op by N(0, magnitude_std^2) and clipped to
+/// [0, 1] as timm does (0: no jitter), with a random sign where torchvision signs it. Magnitude m
+/// maps to: shear factor 0.3m, translate 150/331 m of the side in whole pixels, rotate 30m degrees,
+/// brightness/color/contrast/sharpness factor 1 +- 0.9m, posterize 8 - round(4m) bits, solarize
+/// threshold 255 (1 - m); identity, autocontrast and equalize take none (the table in
+/// augmentations/policies.cpp has every policy's ranges).
+struct RandAugmentOptions {
+  static constexpr const char* kName = "rand_augment";
+  double p = 1.0;
+  int num_ops = 2;
+  double magnitude = 0.3;
+  double magnitude_std = 0.0;
+};
+
+/// TrivialAugmentWide (Muller & Hutter 2021): one op of the 14, at a magnitude drawn uniformly from
+/// num_magnitude_bins bins over torchvision's wide ranges, with a random sign where signed.
+struct TrivialAugmentOptions {
+  static constexpr const char* kName = "trivial_augment";
+  double p = 1.0;
+  int num_magnitude_bins = 31;
+};
+
+/// AugMix (Hendrycks et al. 2020; torchvision's AugMix with all_ops): `width` chains of `depth` ops
+/// (<= 0: 1..3 at random per chain), magnitudes from bins 0..severity-1 of 10, mixed with
+/// Dirichlet(alpha) weights, then blended with the original by a Beta(alpha, alpha) weight.
+struct AugMixOptions {
+  static constexpr const char* kName = "aug_mix";
+  double p = 1.0;
+  int severity = 3;  ///< 1..10
+  int width = 3;
+  int depth = -1;
+  double alpha = 1.0;
+};
+
+// --- augmentation policies (policies.cpp): add option structs above this line -----------------
+
 /// Apply corruption `corruption` (an id of augmentations/corruption.hpp) at a severity drawn
 /// uniformly from severity_min..severity_max, with probability p. This is how corruptions enter
 /// the op language: as training augmentations and as ops of a hold-out profile.
@@ -314,6 +351,7 @@ using TransformOptions = std::variant<
     GrayscaleOptions, ChannelShuffleOptions, EqualizeOptions, AutocontrastOptions, PosterizeOptions,
     SolarizeOptions, InvertOptions, SharpnessOptions, GaussianBlurOptions, GaussianNoiseOptions,
     JpegOptions,  // photometric
+    RandAugmentOptions, TrivialAugmentOptions, AugMixOptions,  // policies
     CorruptOptions, EraseOptions>;
 
 struct TransformInfo {

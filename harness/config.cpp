@@ -34,6 +34,46 @@ void read_range(const json& j, const std::string& op, const char* key, T& lo, T&
   }
 }
 
+// "fill" (constant | reflect | nearest) and "fill_value" of the geometric ops.
+void read_fill(const json& j, Fill& fill, int& fill_value) {
+  if (j.contains("fill")) {
+    const std::string f = j.at("fill").get<std::string>();
+    fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
+  }
+  read(j, "fill_value", fill_value);
+}
+
+// A symmetric range as torchvision takes it: d means [-d, d] (written 0.0 - d so that 0 gives
+// 0.0, not -0.0, which would change cell ids), [lo, hi] is checked for lo <= hi.
+void read_symmetric(const json& j, const std::string& op, const char* key, double& lo, double& hi) {
+  if (!j.contains(key)) return;
+  if (j.at(key).is_number()) {
+    hi = j.at(key).get<double>();
+    lo = 0.0 - hi;
+    return;
+  }
+  read_range(j, op, key, lo, hi);
+}
+
+// Shear as torchvision takes it: s, [x_lo, x_hi] or [x_lo, x_hi, y_lo, y_hi]; each pair lo <= hi.
+template <typename O>
+void read_shear(const json& j, const std::string& op, O& o) {
+  if (!j.contains("shear")) return;
+  const json& s = j.at("shear");
+  if (s.is_number() || s.size() == 2) {
+    read_symmetric(j, op, "shear", o.shear_x_min, o.shear_x_max);
+    o.shear_y_min = o.shear_y_max = 0.0;
+    return;
+  }
+  o.shear_x_min = s.at(0).get<double>();
+  o.shear_x_max = s.at(1).get<double>();
+  o.shear_y_min = s.at(2).get<double>();
+  o.shear_y_max = s.at(3).get<double>();
+  if (o.shear_x_min > o.shear_x_max || o.shear_y_min > o.shear_y_max) {
+    throw std::invalid_argument(op + ": shear " + s.dump() + " has min > max");
+  }
+}
+
 }  // namespace
 
 BackboneSpec backbone_from_json(const json& raw) {
@@ -63,275 +103,247 @@ json to_json(const BackboneSpec& b) {
   return j;
 }
 
+namespace {
+
+void op_from_json(const json& t, std::vector<TransformOptions>& ops) {
+  const std::string op = t.at("op").get<std::string>();
+  if (op == HFlipOptions::kName) {
+    HFlipOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == RotateOptions::kName) {
+    RotateOptions o;
+    read(t, "p", o.p);
+    read(t, "degrees", o.degrees);
+    read_fill(t, o.fill, o.fill_value);
+    ops.emplace_back(o);
+  } else if (op == VFlipOptions::kName) {
+    VFlipOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == AffineOptions::kName) {
+    AffineOptions o;
+    read(t, "p", o.p);
+    read_symmetric(t, op, "degrees", o.degrees_min, o.degrees_max);
+    if (t.contains("translate")) {
+      o.translate_x = t.at("translate").at(0).get<double>();
+      o.translate_y = t.at("translate").at(1).get<double>();
+    }
+    read_range(t, op, "scale", o.scale_min, o.scale_max);
+    read_shear(t, op, o);
+    read_fill(t, o.fill, o.fill_value);
+    ops.emplace_back(o);
+  } else if (op == ShearOptions::kName) {
+    ShearOptions o;
+    read(t, "p", o.p);
+    read_shear(t, op, o);
+    read_fill(t, o.fill, o.fill_value);
+    ops.emplace_back(o);
+  } else if (op == ZoomOptions::kName) {
+    ZoomOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "scale", o.scale_min, o.scale_max);
+    read_fill(t, o.fill, o.fill_value);
+    ops.emplace_back(o);
+  } else if (op == TranslateOptions::kName) {
+    TranslateOptions o;
+    read(t, "p", o.p);
+    if (t.contains("translate")) {
+      o.translate_x = t.at("translate").at(0).get<double>();
+      o.translate_y = t.at("translate").at(1).get<double>();
+    }
+    read_fill(t, o.fill, o.fill_value);
+    ops.emplace_back(o);
+  } else if (op == RandomResizedCropOptions::kName) {
+    RandomResizedCropOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "scale", o.scale_min, o.scale_max);
+    read_range(t, op, "ratio", o.ratio_min, o.ratio_max);
+    if (t.contains("interpolation")) {
+      o.interpolation =
+          t.at("interpolation").get<std::string>() == "area" ? Interpolation::kArea : Interpolation::kBilinear;
+    }
+    ops.emplace_back(o);
+  } else if (op == CropPadOptions::kName) {
+    CropPadOptions o;
+    read(t, "p", o.p);
+    read(t, "padding", o.padding);
+    read_fill(t, o.fill, o.fill_value);
+    ops.emplace_back(o);
+  } else if (op == SplitRotateOptions::kName) {
+    SplitRotateOptions o;
+    read(t, "p", o.p);
+    read(t, "rows", o.rows);
+    read(t, "cols", o.cols);
+    ops.emplace_back(o);
+  } else if (op == GridMaskOptions::kName) {
+    GridMaskOptions o;
+    read(t, "p", o.p);
+    read(t, "d_min", o.d_min);
+    read(t, "d_max", o.d_max);
+    read(t, "ratio", o.ratio);
+    read(t, "rotate", o.rotate);
+    read(t, "fill_value", o.fill_value);
+    if (o.d_min > o.d_max) {
+      throw std::invalid_argument("gridmask: d_min " + std::to_string(o.d_min) + " > d_max " +
+                                  std::to_string(o.d_max));
+    }
+    ops.emplace_back(o);
+    // geometric ops: add branches above this line
+  } else if (op == BrightnessOptions::kName) {
+    BrightnessOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "factor", o.factor_min, o.factor_max);
+    ops.emplace_back(o);
+  } else if (op == ContrastOptions::kName) {
+    ContrastOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "factor", o.factor_min, o.factor_max);
+    ops.emplace_back(o);
+  } else if (op == SaturationOptions::kName) {
+    SaturationOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "factor", o.factor_min, o.factor_max);
+    ops.emplace_back(o);
+  } else if (op == HueOptions::kName) {
+    HueOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "shift", o.shift_min, o.shift_max);
+    ops.emplace_back(o);
+  } else if (op == ColorJitterOptions::kName) {
+    ColorJitterOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "brightness", o.brightness_min, o.brightness_max);
+    read_range(t, op, "contrast", o.contrast_min, o.contrast_max);
+    read_range(t, op, "saturation", o.saturation_min, o.saturation_max);
+    read_range(t, op, "hue", o.hue_min, o.hue_max);
+    ops.emplace_back(o);
+  } else if (op == GammaOptions::kName) {
+    GammaOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "gamma", o.gamma_min, o.gamma_max);
+    ops.emplace_back(o);
+  } else if (op == GrayscaleOptions::kName) {
+    GrayscaleOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == ChannelShuffleOptions::kName) {
+    ChannelShuffleOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == EqualizeOptions::kName) {
+    EqualizeOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == AutocontrastOptions::kName) {
+    AutocontrastOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == PosterizeOptions::kName) {
+    PosterizeOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "bits", o.bits_min, o.bits_max);
+    ops.emplace_back(o);
+  } else if (op == SolarizeOptions::kName) {
+    SolarizeOptions o;
+    read(t, "p", o.p);
+    read(t, "threshold", o.threshold);
+    ops.emplace_back(o);
+  } else if (op == InvertOptions::kName) {
+    InvertOptions o;
+    read(t, "p", o.p);
+    ops.emplace_back(o);
+  } else if (op == SharpnessOptions::kName) {
+    SharpnessOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "factor", o.factor_min, o.factor_max);
+    ops.emplace_back(o);
+  } else if (op == GaussianBlurOptions::kName) {
+    GaussianBlurOptions o;
+    read(t, "p", o.p);
+    read(t, "kernel_size", o.kernel_size);
+    if (o.kernel_size < 1 || o.kernel_size % 2 == 0) {
+      throw std::invalid_argument("gaussian_blur: kernel_size " + std::to_string(o.kernel_size) +
+                                  " is not a positive odd number");
+    }
+    read_range(t, op, "sigma", o.sigma_min, o.sigma_max);
+    ops.emplace_back(o);
+  } else if (op == GaussianNoiseOptions::kName) {
+    GaussianNoiseOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "sigma", o.sigma_min, o.sigma_max);
+    ops.emplace_back(o);
+  } else if (op == JpegOptions::kName) {
+    JpegOptions o;
+    read(t, "p", o.p);
+    read_range(t, op, "quality", o.quality_min, o.quality_max);
+    ops.emplace_back(o);
+    // photometric ops: add branches above this line
+  } else if (op == RandAugmentOptions::kName) {
+    RandAugmentOptions o;
+    read(t, "p", o.p);
+    read(t, "num_ops", o.num_ops);
+    read(t, "magnitude", o.magnitude);
+    read(t, "magnitude_std", o.magnitude_std);
+    ops.emplace_back(o);
+  } else if (op == TrivialAugmentOptions::kName) {
+    TrivialAugmentOptions o;
+    read(t, "p", o.p);
+    read(t, "num_magnitude_bins", o.num_magnitude_bins);
+    ops.emplace_back(o);
+  } else if (op == AugMixOptions::kName) {
+    AugMixOptions o;
+    read(t, "p", o.p);
+    read(t, "severity", o.severity);
+    read(t, "width", o.width);
+    read(t, "depth", o.depth);
+    read(t, "alpha", o.alpha);
+    ops.emplace_back(o);
+    // policies: add branches above this line
+  } else if (op == CorruptOptions::kName) {
+    CorruptOptions o;
+    read(t, "p", o.p);
+    o.corruption = corruption_id(t.at("corruption").get<std::string>());
+    if (t.contains("severity")) {
+      const json& sev = t.at("severity");
+      o.severity_min = sev.is_array() ? sev.at(0).get<int>() : sev.get<int>();
+      o.severity_max = sev.is_array() ? sev.at(1).get<int>() : sev.get<int>();
+      if (o.severity_min > o.severity_max) {
+        throw std::invalid_argument("corrupt: severity [" + std::to_string(o.severity_min) + ", " +
+                                    std::to_string(o.severity_max) + "] has min > max");
+      }
+    }
+    ops.emplace_back(o);
+  } else if (op == EraseOptions::kName) {
+    EraseOptions o;
+    read(t, "p", o.p);
+    if (t.contains("scale")) {
+      o.scale_min = t.at("scale").at(0).get<double>();
+      o.scale_max = t.at("scale").at(1).get<double>();
+    }
+    if (t.contains("ratio")) {
+      o.ratio_min = t.at("ratio").at(0).get<double>();
+      o.ratio_max = t.at("ratio").at(1).get<double>();
+    }
+    if (t.contains("fill")) {
+      o.fill = t.at("fill").get<std::string>() == "constant" ? EraseFill::kConstant : EraseFill::kRandom;
+    }
+    read(t, "value", o.value);
+    ops.emplace_back(o);
+  } else {
+    throw std::invalid_argument("unknown transform \"" + op + "\"");
+  }
+}
+
+}  // namespace
+
 std::vector<TransformOptions> pipeline_from_json(const json& j) {
   std::vector<TransformOptions> ops;
-  for (const auto& t : j) {
-    const std::string op = t.at("op").get<std::string>();
-    if (op == HFlipOptions::kName) {
-      HFlipOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == RotateOptions::kName) {
-      RotateOptions o;
-      read(t, "p", o.p);
-      read(t, "degrees", o.degrees);
-      read(t, "fill_value", o.fill_value);
-      if (t.contains("fill")) {
-        const std::string f = t.at("fill").get<std::string>();
-        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
-      }
-      ops.emplace_back(o);
-    } else if (op == VFlipOptions::kName) {
-      VFlipOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == AffineOptions::kName) {
-      AffineOptions o;
-      read(t, "p", o.p);
-      if (t.contains("degrees")) {  // d or [lo, hi], as torchvision
-        const json& d = t.at("degrees");
-        o.degrees_min = d.is_number() ? -d.get<double>() : d.at(0).get<double>();
-        o.degrees_max = d.is_number() ? d.get<double>() : d.at(1).get<double>();
-      }
-      if (t.contains("translate")) {
-        o.translate_x = t.at("translate").at(0).get<double>();
-        o.translate_y = t.at("translate").at(1).get<double>();
-      }
-      if (t.contains("scale")) {
-        o.scale_min = t.at("scale").at(0).get<double>();
-        o.scale_max = t.at("scale").at(1).get<double>();
-      }
-      if (t.contains("shear")) {  // s, [x_lo, x_hi] or [x_lo, x_hi, y_lo, y_hi], as torchvision
-        const json& s = t.at("shear");
-        const std::vector<double> v =
-            s.is_number() ? std::vector<double>{-s.get<double>(), s.get<double>()} : s.get<std::vector<double>>();
-        o.shear_x_min = v.at(0);
-        o.shear_x_max = v.at(1);
-        o.shear_y_min = v.size() == 4 ? v[2] : 0.0;
-        o.shear_y_max = v.size() == 4 ? v[3] : 0.0;
-      }
-      if (t.contains("fill")) {
-        const std::string f = t.at("fill").get<std::string>();
-        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
-      }
-      read(t, "fill_value", o.fill_value);
-      ops.emplace_back(o);
-    } else if (op == ShearOptions::kName) {
-      ShearOptions o;
-      read(t, "p", o.p);
-      if (t.contains("shear")) {  // s, [x_lo, x_hi] or [x_lo, x_hi, y_lo, y_hi], as torchvision
-        const json& s = t.at("shear");
-        const std::vector<double> v =
-            s.is_number() ? std::vector<double>{-s.get<double>(), s.get<double>()} : s.get<std::vector<double>>();
-        o.shear_x_min = v.at(0);
-        o.shear_x_max = v.at(1);
-        o.shear_y_min = v.size() == 4 ? v[2] : 0.0;
-        o.shear_y_max = v.size() == 4 ? v[3] : 0.0;
-      }
-      if (t.contains("fill")) {
-        const std::string f = t.at("fill").get<std::string>();
-        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
-      }
-      read(t, "fill_value", o.fill_value);
-      ops.emplace_back(o);
-    } else if (op == ZoomOptions::kName) {
-      ZoomOptions o;
-      read(t, "p", o.p);
-      if (t.contains("scale")) {
-        o.scale_min = t.at("scale").at(0).get<double>();
-        o.scale_max = t.at("scale").at(1).get<double>();
-      }
-      if (t.contains("fill")) {
-        const std::string f = t.at("fill").get<std::string>();
-        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
-      }
-      read(t, "fill_value", o.fill_value);
-      ops.emplace_back(o);
-    } else if (op == TranslateOptions::kName) {
-      TranslateOptions o;
-      read(t, "p", o.p);
-      if (t.contains("translate")) {
-        o.translate_x = t.at("translate").at(0).get<double>();
-        o.translate_y = t.at("translate").at(1).get<double>();
-      }
-      if (t.contains("fill")) {
-        const std::string f = t.at("fill").get<std::string>();
-        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
-      }
-      read(t, "fill_value", o.fill_value);
-      ops.emplace_back(o);
-    } else if (op == RandomResizedCropOptions::kName) {
-      RandomResizedCropOptions o;
-      read(t, "p", o.p);
-      if (t.contains("scale")) {
-        o.scale_min = t.at("scale").at(0).get<double>();
-        o.scale_max = t.at("scale").at(1).get<double>();
-      }
-      if (t.contains("ratio")) {
-        o.ratio_min = t.at("ratio").at(0).get<double>();
-        o.ratio_max = t.at("ratio").at(1).get<double>();
-      }
-      if (t.contains("size")) {  // n, [h, w]; 0 keeps the input's size
-        const json& s = t.at("size");
-        o.size_h = s.is_number() ? s.get<int>() : s.at(0).get<int>();
-        o.size_w = s.is_number() ? s.get<int>() : s.at(1).get<int>();
-      }
-      if (t.contains("interpolation")) {
-        o.interpolation =
-            t.at("interpolation").get<std::string>() == "area" ? Interpolation::kArea : Interpolation::kBilinear;
-      }
-      ops.emplace_back(o);
-    } else if (op == CropPadOptions::kName) {
-      CropPadOptions o;
-      read(t, "p", o.p);
-      read(t, "padding", o.padding);
-      if (t.contains("fill")) {
-        const std::string f = t.at("fill").get<std::string>();
-        o.fill = f == "reflect" ? Fill::kReflect : f == "nearest" ? Fill::kNearest : Fill::kConstant;
-      }
-      read(t, "fill_value", o.fill_value);
-      ops.emplace_back(o);
-    } else if (op == SplitRotateOptions::kName) {
-      SplitRotateOptions o;
-      read(t, "p", o.p);
-      read(t, "rows", o.rows);
-      read(t, "cols", o.cols);
-      ops.emplace_back(o);
-    } else if (op == GridMaskOptions::kName) {
-      GridMaskOptions o;
-      read(t, "p", o.p);
-      read(t, "d_min", o.d_min);
-      read(t, "d_max", o.d_max);
-      read(t, "ratio", o.ratio);
-      read(t, "rotate", o.rotate);
-      read(t, "fill_value", o.fill_value);
-      if (o.d_min > o.d_max) {
-        throw std::invalid_argument("gridmask: d_min " + std::to_string(o.d_min) + " > d_max " +
-                                    std::to_string(o.d_max));
-      }
-      ops.emplace_back(o);
-      // geometric ops: add branches above this line
-    } else if (op == BrightnessOptions::kName) {
-      BrightnessOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "factor", o.factor_min, o.factor_max);
-      ops.emplace_back(o);
-    } else if (op == ContrastOptions::kName) {
-      ContrastOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "factor", o.factor_min, o.factor_max);
-      ops.emplace_back(o);
-    } else if (op == SaturationOptions::kName) {
-      SaturationOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "factor", o.factor_min, o.factor_max);
-      ops.emplace_back(o);
-    } else if (op == HueOptions::kName) {
-      HueOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "shift", o.shift_min, o.shift_max);
-      ops.emplace_back(o);
-    } else if (op == ColorJitterOptions::kName) {
-      ColorJitterOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "brightness", o.brightness_min, o.brightness_max);
-      read_range(t, op, "contrast", o.contrast_min, o.contrast_max);
-      read_range(t, op, "saturation", o.saturation_min, o.saturation_max);
-      read_range(t, op, "hue", o.hue_min, o.hue_max);
-      ops.emplace_back(o);
-    } else if (op == GammaOptions::kName) {
-      GammaOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "gamma", o.gamma_min, o.gamma_max);
-      ops.emplace_back(o);
-    } else if (op == GrayscaleOptions::kName) {
-      GrayscaleOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == ChannelShuffleOptions::kName) {
-      ChannelShuffleOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == EqualizeOptions::kName) {
-      EqualizeOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == AutocontrastOptions::kName) {
-      AutocontrastOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == PosterizeOptions::kName) {
-      PosterizeOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "bits", o.bits_min, o.bits_max);
-      ops.emplace_back(o);
-    } else if (op == SolarizeOptions::kName) {
-      SolarizeOptions o;
-      read(t, "p", o.p);
-      read(t, "threshold", o.threshold);
-      ops.emplace_back(o);
-    } else if (op == InvertOptions::kName) {
-      InvertOptions o;
-      read(t, "p", o.p);
-      ops.emplace_back(o);
-    } else if (op == SharpnessOptions::kName) {
-      SharpnessOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "factor", o.factor_min, o.factor_max);
-      ops.emplace_back(o);
-    } else if (op == GaussianBlurOptions::kName) {
-      GaussianBlurOptions o;
-      read(t, "p", o.p);
-      read(t, "kernel_size", o.kernel_size);
-      if (o.kernel_size < 1 || o.kernel_size % 2 == 0) {
-        throw std::invalid_argument("gaussian_blur: kernel_size " + std::to_string(o.kernel_size) +
-                                    " is not a positive odd number");
-      }
-      read_range(t, op, "sigma", o.sigma_min, o.sigma_max);
-      ops.emplace_back(o);
-    } else if (op == GaussianNoiseOptions::kName) {
-      GaussianNoiseOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "sigma", o.sigma_min, o.sigma_max);
-      ops.emplace_back(o);
-    } else if (op == JpegOptions::kName) {
-      JpegOptions o;
-      read(t, "p", o.p);
-      read_range(t, op, "quality", o.quality_min, o.quality_max);
-      ops.emplace_back(o);
-      // photometric ops: add branches above this line
-    } else if (op == CorruptOptions::kName) {
-      CorruptOptions o;
-      read(t, "p", o.p);
-      o.corruption = corruption_id(t.at("corruption").get<std::string>());
-      if (t.contains("severity")) {
-        const json& sev = t.at("severity");
-        o.severity_min = sev.is_array() ? sev.at(0).get<int>() : sev.get<int>();
-        o.severity_max = sev.is_array() ? sev.at(1).get<int>() : sev.get<int>();
-        if (o.severity_min > o.severity_max) {
-          throw std::invalid_argument("corrupt: severity [" + std::to_string(o.severity_min) + ", " +
-                                      std::to_string(o.severity_max) + "] has min > max");
-        }
-      }
-      ops.emplace_back(o);
-    } else if (op == EraseOptions::kName) {
-      EraseOptions o;
-      read(t, "p", o.p);
-      if (t.contains("scale")) {
-        o.scale_min = t.at("scale").at(0).get<double>();
-        o.scale_max = t.at("scale").at(1).get<double>();
-      }
-      if (t.contains("ratio")) {
-        o.ratio_min = t.at("ratio").at(0).get<double>();
-        o.ratio_max = t.at("ratio").at(1).get<double>();
-      }
-      if (t.contains("fill")) {
-        o.fill = t.at("fill").get<std::string>() == "constant" ? EraseFill::kConstant : EraseFill::kRandom;
-      }
-      read(t, "value", o.value);
-      ops.emplace_back(o);
-    } else {
-      throw std::invalid_argument("unknown transform \"" + op + "\"");
+  for (size_t i = 0; i < j.size(); ++i) {
+    try {
+      op_from_json(j[i], ops);
+    } catch (const std::invalid_argument& e) {
+      throw ValueError("/" + std::to_string(i), e.what());
     }
   }
   return ops;
@@ -373,7 +385,6 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
               {"p", o.p},
               {"scale", {o.scale_min, o.scale_max}},
               {"ratio", {o.ratio_min, o.ratio_max}},
-              {"size", {o.size_h, o.size_w}},
               {"interpolation", o.interpolation == Interpolation::kArea ? "area" : "bilinear"}};
     }
     json operator()(const CropPadOptions& o) const {
@@ -440,6 +451,18 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
       return {{"op", o.kName}, {"p", o.p}, {"quality", {o.quality_min, o.quality_max}}};
     }
     // photometric ops: add above this line
+    json operator()(const RandAugmentOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"num_ops", o.num_ops}, {"magnitude", o.magnitude},
+              {"magnitude_std", o.magnitude_std}};
+    }
+    json operator()(const TrivialAugmentOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"num_magnitude_bins", o.num_magnitude_bins}};
+    }
+    json operator()(const AugMixOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p},         {"severity", o.severity},
+              {"width", o.width}, {"depth", o.depth}, {"alpha", o.alpha}};
+    }
+    // policies: add above this line
     json operator()(const CorruptOptions& o) const {
       return {{"op", o.kName}, {"p", o.p}, {"corruption", o.corruption},
               {"severity", {o.severity_min, o.severity_max}}};
@@ -467,7 +490,11 @@ Profile profile_from_json(const json& j) {
     p.k_min = k.is_array() ? k.at(0).get<int>() : k.get<int>();
     p.k_max = k.is_array() ? k.at(1).get<int>() : k.get<int>();
   }
-  p.ops = pipeline_from_json(j.at("ops"));
+  try {
+    p.ops = pipeline_from_json(j.at("ops"));
+  } catch (const ValueError& e) {
+    throw ValueError("/ops" + e.pointer(), e.what());
+  }
   p.weights = j.value("weights", std::vector<double>(p.ops.size(), 1.0));
   const std::string where = "profile \"" + p.name + "\": ";
   if (p.weights.size() != p.ops.size()) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,19 @@ struct OptimizerConfig {
 struct LossConfig {
   std::string name = "cross_entropy";
   double label_smoothing = 0.0;
+};
+
+/// A value the schema accepted but the code cannot use (a range with min > max), with the JSON
+/// pointer of where it is, relative to the value handed in ("/1" for a pipeline's second op), so
+/// that callers can name the exact place in the file.
+class ValueError : public std::invalid_argument {
+ public:
+  ValueError(std::string pointer, const std::string& what)
+      : std::invalid_argument(what), pointer_(std::move(pointer)) {}
+  const std::string& pointer() const { return pointer_; }
+
+ private:
+  std::string pointer_;
 };
 
 // Each *_from_json takes a value the suite schema has already accepted (a name or an object).

@@ -103,6 +103,8 @@ auto load_json_file(const std::string& path, const json& schema, Convert&& conve
   throw_if_invalid(validate_json(doc, schema), path);
   try {
     return convert(doc);
+  } catch (const ValueError& e) {
+    throw InputError(path, e.pointer() + ": " + e.what());
   } catch (const std::invalid_argument& e) {
     throw InputError(path, e.what());
   }
@@ -152,6 +154,8 @@ json normalise_at(const std::string& path, const std::string& pointer, const std
                   const json& v) {
   try {
     return normalise(axis, v);
+  } catch (const ValueError& e) {
+    fail(path, pointer + e.pointer(), e.what());
   } catch (const std::invalid_argument& e) {
     fail(path, pointer, e.what());
   }
@@ -379,6 +383,8 @@ void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
     } else {
       try {
         p = profile_from_json(profiles[i]);
+      } catch (const ValueError& ex) {
+        fail(path, at + ex.pointer(), ex.what());
       } catch (const std::invalid_argument& ex) {
         fail(path, at, ex.what());
       }

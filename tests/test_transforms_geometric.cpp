@@ -135,15 +135,20 @@ TEST_CASE("geometric ops keep size, type and channels of 1- and 3-channel images
   }
 }
 
-TEST_CASE("random_resized_crop resizes to size when it is given", "[augmentations]") {
-  RandomResizedCropOptions o;
-  o.size_h = 24;
-  o.size_w = 40;
-  for (double p : {0.0, 1.0}) {
-    o.p = p;
-    const cv::Mat dst = run(o, random_image(50, 13, CV_8UC3, 2), 3);
-    CHECK(dst.size() == cv::Size(40, 24));
-    CHECK(dst.type() == CV_8UC3);
+TEST_CASE("random_resized_crop falls back to a crop of at least one pixel for extreme ratios",
+          "[augmentations]") {
+  // Every try misses on a 1 x 40 strip with these ratios, and the fallback's Python-rounded side
+  // would be 0: it stays at least 1 pixel, and the output keeps the input's size.
+  for (auto [lo, hi] : {std::pair{0.01, 0.01}, std::pair{100.0, 100.0}}) {
+    RandomResizedCropOptions o;
+    o.ratio_min = lo;
+    o.ratio_max = hi;
+    for (const cv::Mat& src : {random_image(1, 40, CV_8UC3, 2), random_image(40, 1, CV_8UC1, 3),
+                               random_image(28, 28, CV_8UC1, 4)}) {
+      const cv::Mat dst = run(o, src, 3);
+      CHECK(dst.size() == src.size());
+      CHECK(dst.type() == src.type());
+    }
   }
 }
 
@@ -423,8 +428,7 @@ TEST_CASE("geometric ops round-trip through JSON with every field", "[augmentati
     {"op": "shear", "p": 0.75, "shear": [-7.0, 8.0, 0.0, 1.0], "fill": "nearest", "fill_value": 4},
     {"op": "zoom", "p": 0.5, "scale": [0.5, 1.5], "fill": "constant", "fill_value": 5},
     {"op": "translate", "p": 0.5, "translate": [0.3, 0.05], "fill": "reflect", "fill_value": 6},
-    {"op": "random_resized_crop", "p": 0.5, "scale": [0.2, 0.9], "ratio": [0.5, 2.0], "size": [24, 32],
-     "interpolation": "area"},
+    {"op": "random_resized_crop", "p": 0.5, "scale": [0.2, 0.9], "ratio": [0.5, 2.0], "interpolation": "area"},
     {"op": "crop_pad", "p": 0.5, "padding": 3, "fill": "nearest", "fill_value": 7},
     {"op": "split_rotate", "p": 0.5, "rows": 3, "cols": 4},
     {"op": "gridmask", "p": 0.5, "d_min": 10, "d_max": 20, "ratio": 0.4, "rotate": 30.0, "fill_value": 8}
@@ -436,14 +440,16 @@ TEST_CASE("geometric ops round-trip through JSON with every field", "[augmentati
     {"op": "affine", "degrees": 12, "shear": 6},
     {"op": "affine", "shear": [-4, 4]},
     {"op": "shear", "shear": 9},
-    {"op": "random_resized_crop", "size": 32}
+    {"op": "affine", "degrees": 0, "shear": 0}
   ])");
   const json normal = pipeline_to_json(pipeline_from_json(shorthand));
   CHECK(normal[0]["degrees"] == json::parse("[-12.0, 12.0]"));
   CHECK(normal[0]["shear"] == json::parse("[-6.0, 6.0, 0.0, 0.0]"));
   CHECK(normal[1]["shear"] == json::parse("[-4.0, 4.0, 0.0, 0.0]"));
   CHECK(normal[2]["shear"] == json::parse("[-9.0, 9.0, 0.0, 0.0]"));
-  CHECK(normal[3]["size"] == json::parse("[32, 32]"));
+  // 0 means [0, 0], never [-0.0, 0.0] (a -0.0 would change the cell id of an identical config).
+  CHECK(normal[3]["degrees"].dump() == "[0.0,0.0]");
+  CHECK(normal[3]["shear"].dump() == "[0.0,0.0,0.0,0.0]");
 
   // Defaults: {"op": name} is the registry's default options.
   for (const auto& info : transform_infos()) {
@@ -485,7 +491,11 @@ TEST_CASE("the suite schema accepts every geometric op's defaults and rejects ba
       {R"({"op": "affine", "translate": [0.1, 1.5]})", "/axes/augmentation/a/0/translate/1",
        "must be <= 1, got 1.5"},
       {R"({"op": "zoom", "scale": [0, 1]})", "/axes/augmentation/a/0/scale/0",
-       "must be > 0, got 0"},
+       "must be >= 0.01, got 0"},
+      {R"({"op": "zoom", "scale": [1.2, 0.8]})", "/axes/augmentation/a/0",
+       "zoom: scale [1.2, 0.8] has min > max"},
+      {R"({"op": "affine", "shear": [5, -5]})", "/axes/augmentation/a/0",
+       "affine: shear [5.0, -5.0] has min > max"},
       {R"({"op": "random_resized_crop", "interpolation": "cubic"})",
        "/axes/augmentation/a/0/interpolation",
        R"(expected one of "bilinear", "area", got "cubic")"},

@@ -221,12 +221,12 @@ TEST_CASE("the suite schema rejects bad photometric values with the JSON pointer
       {R"({"op": "solarize", "threshold": 300})", "/axes/augmentation/a/0/threshold", "must be <= 256"},
       {R"({"op": "gaussian_blur", "kernel_size": 33})", "/axes/augmentation/a/0/kernel_size",
        "must be <= 31"},
-      {R"({"op": "gaussian_blur", "kernel_size": 4})", "/axes/augmentation/a",
+      {R"({"op": "gaussian_blur", "kernel_size": 4})", "/axes/augmentation/a/0",
        "gaussian_blur: kernel_size 4 is not a positive odd number"},
       {R"({"op": "jpeg", "quality": [0, 50]})", "/axes/augmentation/a/0/quality/0", "must be >= 1"},
       {R"({"op": "invert", "p": 1.5})", "/axes/augmentation/a/0/p", "must be <= 1"},
       {R"({"op": "gamma", "gama": [1, 2]})", "/axes/augmentation/a/0/gama", "unknown key"},
-      {R"({"op": "contrast", "factor": [1.5, 0.5]})", "/axes/augmentation/a",
+      {R"({"op": "contrast", "factor": [1.5, 0.5]})", "/axes/augmentation/a/0",
        "contrast: factor [1.5, 0.5] has min > max"},
   }));
   INFO(op);

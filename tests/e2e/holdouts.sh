@@ -157,7 +157,7 @@ check "a failed eval changes no result" -- bash -c '! grep -l "x.odd" "$1"/*/res
 expect "suite: unknown profile, with a did-you-mean" 2 'unknown profile "hiden-like"; did you mean "hidden-like"?' -- \
   "$bin" validate "$qs" --set '/evaluate/profiles=["hiden-like"]'
 echo '{"name": "mine", "ops": [{"op": "corrupt", "corruption": "fog", "severity": [4, 2]}]}' > "$t/mine.json"
-expect "profile file: severity range min > max" 2 "mine.json: corrupt: severity [4, 2] has min > max" -- \
+expect "profile file: severity range min > max" 2 "mine.json: /ops/0: corrupt: severity [4, 2] has min > max" -- \
   "$bin" perturb "$t/test.npz" --profile "$t/mine.json" --out "$t/x.npz"
 echo '{"name": "mine", "ops": [{"op": "corrupt", "corruption": "fog"}], "wieghts": [1]}' > "$t/typo.json"
 expect "profile file: unknown key, with a did-you-mean" 2 'typo.json: /wieghts: unknown key "wieghts"; did you mean "weights"?' -- \
