@@ -3,29 +3,13 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/transform.hpp"
+#include "tests/bench/bench_util.hpp"
 
 namespace gauntlet {
 namespace {
 
-cv::Mat random_image(int side, int channels) {
-  cv::Mat img(side, side, channels == 3 ? CV_8UC3 : CV_8UC1);
-  Rng rng{7};
-  for (size_t i = 0; i < img.total() * img.channels(); ++i) img.data[i] = static_cast<uint8_t>(rng.below(256));
-  return img;
-}
-
-void run_transform(benchmark::State& state, const TransformOptions& options) {
-  const cv::Mat src = random_image(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
-  const Pipeline pipeline({options});
-  cv::Mat dst;
-  uint64_t sample = 0;
-  for (auto _ : state) {
-    pipeline.apply(src, dst, 1, 0, sample++);
-    benchmark::DoNotOptimize(dst.data);
-  }
-  if (dst.size() != src.size() || dst.type() != src.type()) state.SkipWithError("shape changed");
-  state.SetItemsProcessed(state.iterations());
-}
+using bench::random_image;
+using bench::run_transform;
 
 void BM_HFlip(benchmark::State& state) { run_transform(state, HFlipOptions{1.0}); }
 void BM_Rotate(benchmark::State& state) { run_transform(state, RotateOptions{1.0, 30.0, Fill::kReflect, 0}); }
