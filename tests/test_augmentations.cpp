@@ -13,22 +13,14 @@
 
 #include "augmentations/geometric.hpp"
 #include "augmentations/transform.hpp"
+#include "tests/test_images.hpp"
 
 namespace gauntlet {
 namespace {
 
-cv::Mat random_image(int rows, int cols, int type, uint64_t seed) {
-  cv::Mat m(rows, cols, type);
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * m.channels(); ++i) p[i] = static_cast<uint8_t>(rng.below(256));
-  return m;
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
-}
+using testing::random_image;
+using testing::same_bytes;
+using testing::centroid;
 
 // A disc of value 255 on 0, radius r, centred at (cx, cy) in pixel coordinates.
 cv::Mat disc(int rows, int cols, double cx, double cy, double r) {
@@ -39,19 +31,6 @@ cv::Mat disc(int rows, int cols, double cx, double cy, double r) {
     }
   }
   return m;
-}
-
-cv::Point2d centroid(const cv::Mat& m) {
-  double sum = 0, sx = 0, sy = 0;
-  for (int y = 0; y < m.rows; ++y) {
-    for (int x = 0; x < m.cols; ++x) {
-      const double v = m.at<uint8_t>(y, x);
-      sum += v;
-      sx += v * x;
-      sy += v * y;
-    }
-  }
-  return {sx / sum, sy / sum};
 }
 
 RotateOptions rotate_options(double p, double degrees) {

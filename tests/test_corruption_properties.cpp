@@ -9,9 +9,12 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/transform.hpp"
+#include "tests/test_images.hpp"
 
 namespace gauntlet {
 namespace {
+
+using testing::same_bytes;
 
 // A fixed, colourful, structured scene (gradients, shapes, lines, a little texture) of side
 // `side`: SSIM on pure noise says little about blur, so the images have edges and flat parts.
@@ -74,10 +77,6 @@ double ssim(const cv::Mat& a, const cv::Mat& b) {
   double sum = 0;
   for (size_t k = 0; k < xs.size(); ++k) sum += ssim_plane(xs[k], ys[k]);
   return sum / static_cast<double>(xs.size());
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
 cv::Mat to_gray(const cv::Mat& rgb) {

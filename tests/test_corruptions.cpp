@@ -12,26 +12,17 @@
 #include <vector>
 
 #include "augmentations/corruption.hpp"
+#include "tests/test_images.hpp"
 
 namespace gauntlet {
 namespace {
 
+using testing::random_image;
+using testing::same_bytes;
+
 using Catch::Matchers::Contains;
 
 const double kPi = std::acos(-1.0);
-
-cv::Mat random_image(int rows, int cols, int channels, uint64_t seed) {
-  cv::Mat m(rows, cols, CV_8UC(channels));
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * channels; ++i) p[i] = static_cast<uint8_t>(rng.below(256));
-  return m;
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
-}
 
 double mean_abs_change(const cv::Mat& a, const cv::Mat& b) {
   return cv::norm(a, b, cv::NORM_L1) / static_cast<double>(a.total() * a.channels());
@@ -99,7 +90,7 @@ TEST_CASE("corruption_parameters follows the spec's tables", "[corruptions]") {
 
 TEST_CASE("contrast equals the reference formula exactly", "[corruptions]") {
   auto [rows, cols, channels] = GENERATE(table<int, int, int>({{28, 28, 1}, {32, 32, 3}}));
-  const cv::Mat img = random_image(rows, cols, channels, 100 + channels);
+  const cv::Mat img = random_image(rows, cols, CV_8UC(channels), 100 + channels);
   const SizeTable size = size_table_for(rows, cols);
   REQUIRE(size == SizeTable::kSmall);
   for (int severity = 1; severity <= 5; ++severity) {
@@ -129,7 +120,7 @@ TEST_CASE("contrast leaves a constant image unchanged", "[corruptions]") {
 }
 
 TEST_CASE("a corruption of a view equals that of its copy", "[corruptions]") {
-  const cv::Mat big = random_image(40, 40, 3, 5);
+  const cv::Mat big = random_image(40, 40, CV_8UC3, 5);
   const cv::Mat view = big(cv::Rect(3, 5, 28, 30));
   REQUIRE_FALSE(view.isContinuous());
   for (const char* name : {"contrast", "gaussian_noise"}) {
@@ -145,7 +136,7 @@ TEST_CASE("a corruption of a view equals that of its copy", "[corruptions]") {
 
 TEST_CASE("gaussian_noise is a pure function of the image and the Rng key", "[corruptions]") {
   const int channels = GENERATE(1, 3);
-  const cv::Mat img = random_image(32, 32, channels, 7);
+  const cv::Mat img = random_image(32, 32, CV_8UC(channels), 7);
   cv::Mat a, b, c;
   Rng ka{42, 1};
   apply_corruption("gaussian_noise", 3, img, a, SizeTable::kSmall, ka);
@@ -162,7 +153,7 @@ TEST_CASE("gaussian_noise is a pure function of the image and the Rng key", "[co
 
 TEST_CASE("gaussian_noise adds N(0, c) to x / 255 per element, then clips and truncates",
           "[corruptions]") {
-  const cv::Mat img = random_image(16, 16, 3, 8);
+  const cv::Mat img = random_image(16, 16, CV_8UC3, 8);
   const double c = corruption_parameters("gaussian_noise", 5, SizeTable::kLarge)[0];
   Rng rng{9};
   cv::Mat out;
@@ -208,7 +199,7 @@ TEST_CASE("gaussian_noise changes the image more at each severity", "[corruption
 
 TEST_CASE("unknown corruptions and severities outside 1..5 are std::invalid_argument",
           "[corruptions]") {
-  const cv::Mat img = random_image(8, 8, 1, 1);
+  const cv::Mat img = random_image(8, 8, CV_8UC1, 1);
   cv::Mat out;
   Rng rng{1};
   CHECK_THROWS_AS(apply_corruption("blur", 1, img, out, SizeTable::kSmall, rng),

@@ -13,9 +13,12 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/corruption_kernels.hpp"
+#include "tests/test_images.hpp"
 
 namespace gauntlet {
 namespace {
+
+using testing::random_image;
 
 using Rows = std::vector<std::vector<double>>;
 
@@ -26,16 +29,6 @@ void check_rows(const std::string& id, SizeTable table, const Rows& want) {
     REQUIRE(got.size() == want[s - 1].size());
     for (size_t k = 0; k < got.size(); ++k) CHECK(got[k] == Approx(want[s - 1][k]));
   }
-}
-
-cv::Mat random_image(int rows, int cols, int channels, uint64_t seed, int lo = 0) {
-  cv::Mat m(rows, cols, CV_8UC(channels));
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * channels; ++i) {
-    p[i] = static_cast<uint8_t>(lo + rng.below(256 - lo));
-  }
-  return m;
 }
 
 cv::Mat apply(const std::string& id, int severity, const cv::Mat& img, uint64_t key = 1) {
@@ -139,7 +132,7 @@ TEST_CASE("digital and blood ops take tiny and rectangular images", "[corruption
   for (const auto& id : ids) {
     for (const cv::Size& size : sizes) {
       for (int channels : {1, 3}) {
-        const cv::Mat img = random_image(size.height, size.width, channels, 3);
+        const cv::Mat img = random_image(size.height, size.width, CV_8UC(channels), 3);
         for (int severity = 1; severity <= 5; ++severity) {
           INFO(id << " " << size << " x" << channels << " severity " << severity);
           const cv::Mat out = apply(id, severity, img);
@@ -170,7 +163,7 @@ TEST_CASE("resize_box is PIL's BOX resampling", "[corruptions]") {
   const cv::Mat want = (cv::Mat_<uint8_t>(2, 3) << 40, 70, 100, 160, 190, 220);
   CHECK(cv::norm(out, want, cv::NORM_INF) == 0);
   // Channels are resampled alike and independently.
-  const cv::Mat rgb = random_image(9, 13, 3, 4);
+  const cv::Mat rgb = random_image(9, 13, CV_8UC3, 4);
   std::vector<cv::Mat> planes;
   cv::split(rgb, planes);
   corruptions::resize_box(rgb, out, 5, 7);
@@ -238,14 +231,14 @@ TEST_CASE("jpeg_roundtrip keeps size and channels and loses more at lower qualit
     previous = err;
   }
   // A grey image is coded as one grey component and stays one channel.
-  cv::Mat grey = random_image(16, 24, 1, 9), out;
+  cv::Mat grey = random_image(16, 24, CV_8UC1, 9), out;
   corruptions::jpeg_roundtrip(grey, out, 80);
   CHECK(out.type() == CV_8UC1);
   CHECK(out.size() == grey.size());
 }
 
 TEST_CASE("grey images: brightness adds c, saturate passes them through", "[corruptions]") {
-  const cv::Mat grey = random_image(40, 40, 1, 5);
+  const cv::Mat grey = random_image(40, 40, CV_8UC1, 5);
   for (int s = 1; s <= 5; ++s) {
     const double c = corruption_parameters("brightness", s, SizeTable::kSmall)[0];
     const cv::Mat out = apply("brightness", s, grey);
@@ -347,7 +340,7 @@ TEST_CASE("stain_deposit blackens 1..M blots of the scaled size inside the margi
       int draws = 0;
       std::vector<int> counts(4, 0);
       for (int k = 0; k < 40; ++k) {
-        const cv::Mat img = random_image(side, side, 3, 7 + k, 1);  // no black pixel before
+        const cv::Mat img = random_image(side, side, CV_8UC3, 7 + k, 1);  // no black pixel before
         const cv::Mat out = apply("bloodmnist-c.stain_deposit", severity, img, 1000 + k);
         cv::Mat black;
         cv::inRange(out, cv::Scalar(0, 0, 0), cv::Scalar(0, 0, 0), black);
@@ -383,7 +376,7 @@ TEST_CASE("stain_deposit blackens 1..M blots of the scaled size inside the margi
 }
 
 TEST_CASE("bubble only whitens, with PIL's paste of alpha 100 and 130", "[corruptions]") {
-  const cv::Mat img = random_image(224, 224, 3, 21);
+  const cv::Mat img = random_image(224, 224, CV_8UC3, 21);
   for (int severity = 1; severity <= 5; ++severity) {
     const CorruptionParams p =
         corruption_parameters("bloodmnist-c.bubble", severity, SizeTable::kLarge);
@@ -419,7 +412,7 @@ TEST_CASE("bubble only whitens, with PIL's paste of alpha 100 and 130", "[corrup
 
 TEST_CASE("blood defocus and motion blur smooth texture and keep flat images flat",
           "[corruptions]") {
-  const cv::Mat texture = random_image(224, 224, 3, 31);
+  const cv::Mat texture = random_image(224, 224, CV_8UC3, 31);
   const cv::Mat flat(224, 224, CV_8UC3, cv::Scalar(90, 91, 92));
   for (const char* id : {"bloodmnist-c.defocus_blur", "bloodmnist-c.motion_blur"}) {
     INFO(id);

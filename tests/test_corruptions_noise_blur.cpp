@@ -17,20 +17,15 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/corruption_kernels.hpp"
+#include "tests/test_images.hpp"
 
 namespace gauntlet {
 namespace {
 
+using testing::random_image;
+
 using corruptions::disk_kernel;
 using corruptions::gaussian_filter;
-
-cv::Mat random_image(int rows, int cols, int channels, uint64_t seed) {
-  cv::Mat m(rows, cols, CV_8UC(channels));
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * channels; ++i) p[i] = static_cast<uint8_t>(rng.below(256));
-  return m;
-}
 
 // The references store x in [0,1] as uint8(clip(x, 0, 1) * 255).
 uint8_t store(double x) { return static_cast<uint8_t>(std::min(1.0, std::max(0.0, x)) * 255); }
@@ -349,7 +344,7 @@ TEST_CASE("motion_blur kernel replicates edges and drops taps beyond a tiny imag
       {17, 24, 2, 1, -80.0},
   }));
   cv::Mat x;
-  random_image(rows, cols, 3, 5).convertTo(x, CV_32F, 1.0 / 255);
+  random_image(rows, cols, CV_8UC3, 5).convertTo(x, CV_32F, 1.0 / 255);
   cv::Mat out, got;
   corruptions::motion_blur(x, out, radius, sigma, angle);
   out.convertTo(got, CV_64F);
@@ -468,7 +463,7 @@ cv::Mat reference_glass_blur(const cv::Mat& img, double sigma, int d, int iterat
 TEST_CASE("glass_blur equals the reference's loop on the same draws", "[corruptions]") {
   auto [rows, cols, channels] =
       GENERATE(table<int, int, int>({{32, 32, 3}, {40, 27, 1}, {64, 64, 3}, {170, 161, 3}}));
-  const cv::Mat img = random_image(rows, cols, channels, 3);
+  const cv::Mat img = random_image(rows, cols, CV_8UC(channels), 3);
   cv::Mat smooth;
   cv::GaussianBlur(img, smooth, cv::Size(5, 5), 1.0);  // photo-like, so that blur matters
   const SizeTable table = size_table_for(rows, cols);
@@ -529,7 +524,7 @@ TEST_CASE("glass_blur with no blur copies each pixel from one of its 2d x 2d nei
 
 TEST_CASE("motion_blur draws its angle from U(-45, 45) and blurs with the kernel",
           "[corruptions]") {
-  const cv::Mat img = random_image(48, 56, 3, 8);
+  const cv::Mat img = random_image(48, 56, CV_8UC3, 8);
   std::vector<double> angles;
   for (uint64_t key = 0; key < 200; ++key) {
     Rng a{key}, b{key};
@@ -559,7 +554,7 @@ TEST_CASE("noise and blur ops handle 8 px, rectangular and 512 px images", "[cor
                                         "glass_blur",     "motion_blur",   "zoom_blur"};
   auto [rows, cols] = GENERATE(table<int, int>({{8, 8}, {8, 13}, {13, 8}, {9, 160}, {512, 300}}));
   for (int channels : {1, 3}) {
-    const cv::Mat img = random_image(rows, cols, channels, 17);
+    const cv::Mat img = random_image(rows, cols, CV_8UC(channels), 17);
     const SizeTable table = size_table_for(rows, cols);
     for (const auto& id : ids) {
       for (int severity : {1, 5}) {

@@ -24,28 +24,19 @@
 #include "harness/config.hpp"
 #include "harness/core/error.hpp"
 #include "harness/suite.hpp"
+#include "tests/test_images.hpp"
 #include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
 
+using testing::random_image;
+using testing::same_bytes;
+
 using Catch::Matchers::Contains;
 using nlohmann::json;
 using testing::input_error;
 using testing::TempDir;
-
-cv::Mat random_image(int rows, int cols, int channels, uint64_t seed) {
-  cv::Mat m(rows, cols, CV_8UC(channels));
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * channels; ++i) p[i] = static_cast<uint8_t>(rng.below(256));
-  return m;
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
-}
 
 CorruptOptions corrupt(const std::string& id, int lo, int hi, double p = 1.0) {
   CorruptOptions o;
@@ -161,7 +152,7 @@ TEST_CASE("unweighted k = 1 choices are uniform", "[profiles]") {
 
 TEST_CASE("a profile's output is a function of key and index", "[profiles]") {
   const ProfileApplier applier(mixed_profile(2, 3));
-  const cv::Mat img = random_image(16, 16, 3, 5);
+  const cv::Mat img = random_image(16, 16, CV_8UC3, 5);
   cv::Mat a, b, c, d;
   applier.apply(img, a, 1234, 7);
   applier.apply(img, b, 1234, 7);
@@ -172,7 +163,7 @@ TEST_CASE("a profile's output is a function of key and index", "[profiles]") {
   CHECK_FALSE(same_bytes(a, d));
   CHECK(a.size() == img.size());
   CHECK(a.type() == img.type());
-  CHECK(same_bytes(img, random_image(16, 16, 3, 5)));  // the source is left alone
+  CHECK(same_bytes(img, random_image(16, 16, CV_8UC3, 5)));  // the source is left alone
 }
 
 TEST_CASE("apply composes the chosen ops in order, op j drawing from Rng{key, index, j}",
@@ -180,7 +171,7 @@ TEST_CASE("apply composes the chosen ops in order, op j drawing from Rng{key, in
   const Profile p = mixed_profile(2, 4, {1, 1, 1, 1, 2, 1});
   const ProfileApplier applier(p);
   for (uint64_t index = 0; index < 6; ++index) {
-    const cv::Mat img = random_image(12, 12, 3, 100 + index);
+    const cv::Mat img = random_image(12, 12, CV_8UC3, 100 + index);
     cv::Mat want = img.clone();
     for (size_t j : applier.chosen_ops(99, index)) {
       Rng rng{99, index, j};
@@ -271,7 +262,7 @@ TEST_CASE("erase with p = 1 fills one rectangle of the drawn area with the const
   o.scale_min = 0.05;
   o.scale_max = 0.25;
   const Erase op(o);
-  cv::Mat img = random_image(rows, cols, channels, 3);
+  cv::Mat img = random_image(rows, cols, CV_8UC(channels), 3);
   for (size_t i = 0; i < img.total() * channels; ++i) {
     if (img.data[i] == 77) img.data[i] = 78;  // no value already equals the fill value
   }
@@ -326,7 +317,7 @@ TEST_CASE("erase with random fill changes only one rectangle and is keyed", "[pr
 TEST_CASE("erase with p = 0 is the identity", "[profiles]") {
   const Erase op(erase(0.0, EraseFill::kConstant, 0));
   for (int channels : {1, 3}) {
-    const cv::Mat img = random_image(20, 24, channels, 9);
+    const cv::Mat img = random_image(20, 24, CV_8UC(channels), 9);
     for (uint64_t key = 0; key < 20; ++key) {
       Rng rng{key};
       cv::Mat out;
@@ -342,7 +333,7 @@ TEST_CASE("erase with p = 0 is the identity", "[profiles]") {
 TEST_CASE("corrupt at one severity s is apply_corruption at s on the Rng after its draws",
           "[profiles]") {
   const auto id = GENERATE(as<std::string>{}, "gaussian_noise", "contrast", "impulse_noise");
-  const cv::Mat img = random_image(16, 16, 3, 21);
+  const cv::Mat img = random_image(16, 16, CV_8UC3, 21);
   const Corrupt op(corrupt(id, 3, 3));
   for (uint64_t key = 0; key < 5; ++key) {
     Rng rng{key};
@@ -361,7 +352,7 @@ TEST_CASE("corrupt at one severity s is apply_corruption at s on the Rng after i
 }
 
 TEST_CASE("corrupt draws its severity uniformly from the range", "[profiles]") {
-  const cv::Mat img = random_image(16, 16, 1, 4);
+  const cv::Mat img = random_image(16, 16, CV_8UC1, 4);
   const Corrupt op(corrupt("gaussian_noise", 2, 4));
   std::set<int> severities;
   for (uint64_t key = 0; key < 30; ++key) {
@@ -381,7 +372,7 @@ TEST_CASE("corrupt draws its severity uniformly from the range", "[profiles]") {
 
 TEST_CASE("corrupt with p = 0 is the identity, and bad corruptions and ranges throw",
           "[profiles]") {
-  const cv::Mat img = random_image(16, 16, 3, 8);
+  const cv::Mat img = random_image(16, 16, CV_8UC3, 8);
   const Corrupt off(corrupt("gaussian_noise", 1, 5, 0.0));
   Rng rng{1};
   cv::Mat out;

@@ -18,26 +18,18 @@
 #include "augmentations/transform.hpp"
 #include "harness/config.hpp"
 #include "harness/suite.hpp"
+#include "tests/test_images.hpp"
 #include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
 
+using testing::random_image;
+using testing::same_bytes;
+using testing::centroid;
+
 using Catch::Matchers::Contains;
 using nlohmann::json;
-
-cv::Mat random_image(int rows, int cols, int type, uint64_t seed) {
-  cv::Mat m(rows, cols, type);
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * m.channels(); ++i) p[i] = static_cast<uint8_t>(rng.below(256));
-  return m;
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
-}
 
 cv::Mat run(const TransformOptions& o, const cv::Mat& src, uint64_t key) {
   Rng rng{key};
@@ -56,19 +48,6 @@ cv::Mat centred_disc(int rows, int cols, double r) {
     }
   }
   return m;
-}
-
-cv::Point2d centroid(const cv::Mat& m) {
-  double sum = 0, sx = 0, sy = 0;
-  for (int y = 0; y < m.rows; ++y) {
-    for (int x = 0; x < m.cols; ++x) {
-      const double v = m.at<uint8_t>(y, x);
-      sum += v;
-      sx += v * x;
-      sy += v * y;
-    }
-  }
-  return {sx / sum, sy / sum};
 }
 
 AffineOptions identity_affine(double p = 1.0) {

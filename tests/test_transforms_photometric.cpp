@@ -17,21 +17,17 @@
 #include "augmentations/transform.hpp"
 #include "harness/config.hpp"
 #include "harness/suite.hpp"
+#include "tests/test_images.hpp"
 #include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
 
+using testing::random_image;
+using testing::same_bytes;
+
 using Catch::Matchers::Contains;
 using nlohmann::json;
-
-cv::Mat random_image(int rows, int cols, int type, uint64_t seed) {
-  cv::Mat m(rows, cols, type);
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * m.channels(); ++i) p[i] = static_cast<uint8_t>(rng.below(256));
-  return m;
-}
 
 // A smooth colour image: gradients with some texture, closer to a photograph than noise is.
 cv::Mat smooth_image(int rows, int cols, int type) {
@@ -46,11 +42,6 @@ cv::Mat smooth_image(int rows, int cols, int type) {
     }
   }
   return m;
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
 cv::Mat run(const TransformOptions& o, const cv::Mat& src, uint64_t key = 1) {

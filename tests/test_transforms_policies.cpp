@@ -17,22 +17,17 @@
 #include "augmentations/transform.hpp"
 #include "harness/config.hpp"
 #include "harness/suite.hpp"
+#include "tests/test_images.hpp"
 #include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
 
+using testing::random_image;
+using testing::same_bytes;
+
 using Catch::Matchers::Contains;
 using nlohmann::json;
-
-// Values in lo..hi, so that an image can avoid 255 (which Solarize at magnitude 0 flips).
-cv::Mat random_image(int rows, int cols, int type, uint64_t seed, int lo = 0, int hi = 255) {
-  cv::Mat m(rows, cols, type);
-  Rng rng{seed};
-  uint8_t* p = m.ptr<uint8_t>();
-  for (size_t i = 0; i < m.total() * m.channels(); ++i) p[i] = static_cast<uint8_t>(lo + rng.below(hi - lo + 1));
-  return m;
-}
 
 // A smooth image whose pattern varies with `seed`: closer to a photograph than noise is.
 cv::Mat smooth_image(int rows, int cols, int type, uint64_t seed = 0) {
@@ -51,11 +46,6 @@ cv::Mat smooth_image(int rows, int cols, int type, uint64_t seed = 0) {
     }
   }
   return m;
-}
-
-bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return false;
-  return cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
 cv::Mat run(const TransformOptions& o, const cv::Mat& src, uint64_t key = 1) {
