@@ -2,6 +2,8 @@
 // where they must be, rotate about the image centre, and a Pipeline's output is a pure function of
 // (key, epoch, sample).
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <fstream>
 #include <catch2/catch.hpp>
 #include <set>
 #include <cmath>
@@ -13,10 +15,14 @@
 
 #include "augmentations/geometric.hpp"
 #include "augmentations/transform.hpp"
+#include "harness/suite.hpp"
+#include "harness/config.hpp"
 #include "tests/test_images.hpp"
 
 namespace gauntlet {
 namespace {
+
+using nlohmann::json;
 
 using testing::random_image;
 using testing::same_bytes;
@@ -291,6 +297,41 @@ TEST_CASE("fill names match the suite schema's", "[augmentations]") {
   CHECK(std::string(fill_name(Fill::kConstant)) == "constant");
   CHECK(std::string(fill_name(Fill::kReflect)) == "reflect");
   CHECK(std::string(fill_name(Fill::kNearest)) == "nearest");
+}
+
+TEST_CASE("every transform's defaults are the suite schema's defaults, and the schema accepts them",
+          "[augmentations]") {
+  std::ifstream in(std::string(GAUNTLET_SOURCE_DIR) + "/suites/schema/suite.schema.json");
+  const json schema = json::parse(in);
+  json doc = json::parse(R"({
+    "name": "unit",
+    "data": {"source": "fashion-mnist:train"},
+    "axes": {"backbone": ["simple_cnn"], "augmentation": {}, "loss": ["cross_entropy"], "optimizer": ["sgd"]}
+  })");
+  for (const auto& info : transform_infos()) {
+    INFO(info.name);
+    const json normalised = pipeline_to_json({info.defaults})[0];
+    doc["axes"]["augmentation"][info.name] = json::array({normalised});
+    const json* entry = nullptr;
+    for (const json& e : schema.at("$defs").at("transform").at("oneOf")) {
+      if (e.at("properties").at("op").at("const") == info.name) entry = &e;
+    }
+    REQUIRE(entry != nullptr);
+    const json required = entry->value("required", json::array());
+    for (const auto& [key, prop] : entry->at("properties").items()) {
+      if (key == "op") continue;
+      INFO(key);
+      REQUIRE(normalised.contains(key));
+      if (prop.contains("default")) {
+        CHECK(normalised.at(key) == prop.at("default"));
+      } else {
+        CHECK(std::find(required.begin(), required.end(), key) != required.end());
+      }
+    }
+    CHECK(normalised.size() == entry->at("properties").size());  // every field is in the schema
+  }
+  const Suite s = parse_suite(doc, "transforms.json");
+  CHECK(s.augmentations.size() == transform_infos().size());
 }
 
 }  // namespace
