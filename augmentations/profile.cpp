@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "augmentations/combinators.hpp"
 #include "harness/core/parallel.hpp"
 
 namespace gauntlet {
@@ -31,26 +32,7 @@ ProfileApplier::ProfileApplier(Profile p) : p_(std::move(p)) {
 std::vector<size_t> ProfileApplier::chosen_ops(uint64_t key, uint64_t index) const {
   Rng rng{key, index, kChoice};
   const int k = p_.k_min + static_cast<int>(rng.below(p_.k_max - p_.k_min + 1));
-  std::vector<double> w = p_.weights;
-  std::vector<size_t> chosen;
-  for (int pick = 0; pick < k; ++pick) {
-    double total = 0;
-    for (double x : w) total += x;
-    double u = rng.uniform() * total;
-    size_t j = 0;
-    // Walk to the op whose weight interval holds u; skip taken ops (weight 0), and fall back to
-    // the last untaken one if rounding leaves u at the very end.
-    size_t last_free = w.size();
-    for (; j < w.size(); ++j) {
-      if (w[j] == 0.0) continue;
-      last_free = j;
-      if (u < w[j]) break;
-      u -= w[j];
-    }
-    if (j == w.size()) j = last_free;
-    chosen.push_back(j);
-    w[j] = 0.0;
-  }
+  std::vector<size_t> chosen = choose_weighted(rng, p_.weights, static_cast<size_t>(k));
   std::sort(chosen.begin(), chosen.end());
   return chosen;
 }

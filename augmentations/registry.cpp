@@ -1,5 +1,6 @@
 #include <type_traits>
 
+#include "augmentations/combinators.hpp"
 #include "augmentations/corrupt_op.hpp"
 #include "augmentations/geometric.hpp"
 #include "augmentations/masking.hpp"
@@ -77,6 +78,12 @@ const std::vector<TransformInfo>& transform_infos() {
       {EraseOptions::kName,
        "random erasing: a rectangle of U(scale) of the area, log-uniform aspect ratio, noise or value",
        EraseOptions{}},
+      // masks and occlusion: add above this line
+      {SequenceOptions::kName, "with probability p, apply ops in order (a nested pipeline)", SequenceOptions{}},
+      {OneOfOptions::kName, "with probability p, apply one of ops, chosen by weights", OneOfOptions{}},
+      {SomeOfOptions::kName,
+       "with probability p, apply U{n} of ops without replacement by weights, listed or random order",
+       SomeOfOptions{}},
   };
   return infos;
 }
@@ -148,6 +155,10 @@ std::unique_ptr<Transform> make_transform(const TransformOptions& options) {
     // policies: add above this line
     std::unique_ptr<Transform> operator()(const CorruptOptions& o) const { return std::make_unique<Corrupt>(o); }
     std::unique_ptr<Transform> operator()(const EraseOptions& o) const { return std::make_unique<Erase>(o); }
+    // masks and occlusion: add above this line
+    std::unique_ptr<Transform> operator()(const SequenceOptions& o) const { return std::make_unique<Sequence>(o); }
+    std::unique_ptr<Transform> operator()(const OneOfOptions& o) const { return std::make_unique<OneOf>(o); }
+    std::unique_ptr<Transform> operator()(const SomeOfOptions& o) const { return std::make_unique<SomeOf>(o); }
   };
   return std::visit(Make{}, options);
 }

@@ -8,6 +8,40 @@
 
 namespace gauntlet {
 
+struct TransformOptions;  // the variant of every op, at the end of this file
+
+// --- combinators (combinators.cpp): ops that hold ops ----------------------------------------------
+
+/// With probability p, apply `ops` in order (each still with its own p): a sub-pipeline, to nest
+/// inside one_of and some_of. Empty ops: identity.
+struct SequenceOptions {
+  static constexpr const char* kName = "sequence";
+  double p = 1.0;
+  std::vector<TransformOptions> ops;
+};
+
+/// With probability p, apply one of `ops`, chosen with probability proportional to `weights`
+/// (empty: all equal). Empty ops: identity.
+struct OneOfOptions {
+  static constexpr const char* kName = "one_of";
+  double p = 1.0;
+  std::vector<TransformOptions> ops;
+  std::vector<double> weights;
+};
+
+/// With probability p, apply n ~ U{n_min..n_max} of `ops` (n clipped to their number), chosen
+/// without replacement with probability proportional to `weights`, in the order listed or, with
+/// random_order, in a random order (imgaug's SomeOf).
+struct SomeOfOptions {
+  static constexpr const char* kName = "some_of";
+  double p = 1.0;
+  int n_min = 1;
+  int n_max = 1;
+  std::vector<TransformOptions> ops;
+  std::vector<double> weights;
+  bool random_order = false;
+};
+
 /// Mirror left-right with probability p.
 struct HFlipOptions {
   static constexpr const char* kName = "hflip";
@@ -343,8 +377,10 @@ struct EraseOptions {
   int value = 0;
 };
 
-// One line per family; the order is the registry's (gauntlet list transforms).
-using TransformOptions = std::variant<
+// One line per family; the order is the registry's (gauntlet list transforms). A struct rather
+// than an alias so that combinators can hold lists of it; std::visit and std::get take it as the
+// variant it is (variant_size needs TransformOptions::Variant).
+using TransformVariant = std::variant<
     HFlipOptions, RotateOptions, VFlipOptions, AffineOptions, ShearOptions, ZoomOptions,
     TranslateOptions, RandomResizedCropOptions, CropPadOptions, SplitRotateOptions, GridMaskOptions,  // geometric
     BrightnessOptions, ContrastOptions, SaturationOptions, HueOptions, ColorJitterOptions, GammaOptions,
@@ -352,7 +388,13 @@ using TransformOptions = std::variant<
     SolarizeOptions, InvertOptions, SharpnessOptions, GaussianBlurOptions, GaussianNoiseOptions,
     JpegOptions,  // photometric
     RandAugmentOptions, TrivialAugmentOptions, AugMixOptions,  // policies
-    CorruptOptions, EraseOptions>;
+    CorruptOptions, EraseOptions,
+    SequenceOptions, OneOfOptions, SomeOfOptions>;  // combinators
+
+struct TransformOptions : TransformVariant {
+  using Variant = TransformVariant;
+  using TransformVariant::TransformVariant;
+};
 
 struct TransformInfo {
   std::string name;

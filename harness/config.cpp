@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
+#include <type_traits>
 
 #include "augmentations/corruption.hpp"
 
@@ -104,6 +105,24 @@ json to_json(const BackboneSpec& b) {
 }
 
 namespace {
+
+// The "ops" of a combinator, with the pointer of a bad value inside them made relative to the
+// combinator; and its "weights", one per op.
+template <typename O>
+void read_children(const json& t, O& o) {
+  try {
+    o.ops = pipeline_from_json(t.at("ops"));
+  } catch (const ValueError& e) {
+    throw ValueError("/ops" + e.pointer(), e.what());
+  }
+  if constexpr (!std::is_same_v<O, SequenceOptions>) {
+    read(t, "weights", o.weights);
+    if (!o.weights.empty() && o.weights.size() != o.ops.size()) {
+      throw ValueError("/weights", std::string(o.kName) + ": " + std::to_string(o.weights.size()) +
+                                       " weights for " + std::to_string(o.ops.size()) + " ops");
+    }
+  }
+}
 
 void op_from_json(const json& t, std::vector<TransformOptions>& ops) {
   const std::string op = t.at("op").get<std::string>();
@@ -330,6 +349,28 @@ void op_from_json(const json& t, std::vector<TransformOptions>& ops) {
     }
     read(t, "value", o.value);
     ops.emplace_back(o);
+    // masks and occlusion: add branches above this line
+  } else if (op == SequenceOptions::kName) {
+    SequenceOptions o;
+    read(t, "p", o.p);
+    read_children(t, o);
+    ops.emplace_back(std::move(o));
+  } else if (op == OneOfOptions::kName) {
+    OneOfOptions o;
+    read(t, "p", o.p);
+    read_children(t, o);
+    ops.emplace_back(std::move(o));
+  } else if (op == SomeOfOptions::kName) {
+    SomeOfOptions o;
+    read(t, "p", o.p);
+    if (t.contains("n") && t.at("n").is_number()) {
+      o.n_min = o.n_max = t.at("n").get<int>();
+    } else {
+      read_range(t, op, "n", o.n_min, o.n_max);
+    }
+    read(t, "random_order", o.random_order);
+    read_children(t, o);
+    ops.emplace_back(std::move(o));
   } else {
     throw std::invalid_argument("unknown transform \"" + op + "\"");
   }
@@ -342,6 +383,8 @@ std::vector<TransformOptions> pipeline_from_json(const json& j) {
   for (size_t i = 0; i < j.size(); ++i) {
     try {
       op_from_json(j[i], ops);
+    } catch (const ValueError& e) {
+      throw ValueError("/" + std::to_string(i) + e.pointer(), e.what());
     } catch (const std::invalid_argument& e) {
       throw ValueError("/" + std::to_string(i), e.what());
     }
@@ -474,6 +517,18 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
               {"ratio", {o.ratio_min, o.ratio_max}},
               {"fill", erase_fill_name(o.fill)},
               {"value", o.value}};
+    }
+    // masks and occlusion: add above this line
+    json operator()(const SequenceOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"ops", pipeline_to_json(o.ops)}};
+    }
+    json operator()(const OneOfOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"ops", pipeline_to_json(o.ops)}, {"weights", o.weights}};
+    }
+    json operator()(const SomeOfOptions& o) const {
+      return {{"op", o.kName},          {"p", o.p},
+              {"n", {o.n_min, o.n_max}}, {"ops", pipeline_to_json(o.ops)},
+              {"weights", o.weights},   {"random_order", o.random_order}};
     }
   };
   json out = json::array();

@@ -282,7 +282,7 @@ TEST_CASE("the transform registry lists every op once, with defaults of its own 
   CHECK(names.count("corrupt") == 1);
   CHECK(names.count("erase") == 1);
   // The registry covers the variant: every alternative has an entry.
-  CHECK(names.size() == std::variant_size_v<TransformOptions>);
+  CHECK(names.size() == std::variant_size_v<TransformOptions::Variant>);
   CHECK(std::get<HFlipOptions>(infos[0].defaults).p == 0.5);
   const auto& r = std::get<RotateOptions>(infos[1].defaults);
   CHECK(r.p == 1.0);

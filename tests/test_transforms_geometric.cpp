@@ -433,8 +433,11 @@ TEST_CASE("geometric ops round-trip through JSON with every field", "[augmentati
   // Defaults: {"op": name} is the registry's default options.
   for (const auto& info : transform_infos()) {
     INFO(info.name);
-    const json bare = json::array({{{"op", info.name}}});
+    json bare = json::array({{{"op", info.name}}});
     if (info.name == "corrupt") continue;  // needs its corruption
+    if (info.name == "sequence" || info.name == "one_of" || info.name == "some_of") {
+      bare[0]["ops"] = json::array();  // combinators need their ops
+    }
     CHECK(pipeline_to_json(pipeline_from_json(bare)) == pipeline_to_json({info.defaults}));
   }
 }
