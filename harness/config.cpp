@@ -536,6 +536,58 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
   return out;
 }
 
+AugmentationConfig augmentation_from_json(const json& j) {
+  AugmentationConfig a;
+  if (j.is_array()) {
+    a.ops = pipeline_from_json(j);
+    return a;
+  }
+  auto ops_at = [](const json& v, const std::string& where) {
+    try {
+      return pipeline_from_json(v);
+    } catch (const ValueError& e) {
+      throw ValueError(where + e.pointer(), e.what());
+    }
+  };
+  if (j.contains("ops")) a.ops = ops_at(j.at("ops"), "/ops");
+  if (j.contains("expand")) {
+    const json& e = j.at("expand");
+    if (e.is_number()) {
+      a.expand.copies = e.get<int>();
+      if (a.expand.copies > 0) {
+        a.expand.ops = std::move(a.ops);  // made offline instead of per epoch
+        a.ops.clear();
+      }
+    } else {
+      a.expand.copies = e.at("copies").get<int>();
+      a.expand.ops = ops_at(e.at("ops"), "/expand/ops");
+      read(e, "keep_original", a.expand.keep_original);
+    }
+  }
+  if (j.contains("mix")) {
+    const json& m = j.at("mix");
+    read(m, "mixup_alpha", a.mix.mixup_alpha);
+    read(m, "cutmix_alpha", a.mix.cutmix_alpha);
+    read(m, "prob", a.mix.prob);
+    read(m, "switch_prob", a.mix.switch_prob);
+  }
+  return a;
+}
+
+json to_json(const AugmentationConfig& a) {
+  if (a.expand.copies == 0 && !a.mix.enabled()) return pipeline_to_json(a.ops);
+  return {{"ops", pipeline_to_json(a.ops)},
+          {"expand",
+           {{"copies", a.expand.copies},
+            {"ops", pipeline_to_json(a.expand.ops)},
+            {"keep_original", a.expand.keep_original}}},
+          {"mix",
+           {{"mixup_alpha", a.mix.mixup_alpha},
+            {"cutmix_alpha", a.mix.cutmix_alpha},
+            {"prob", a.mix.prob},
+            {"switch_prob", a.mix.switch_prob}}}};
+}
+
 Profile profile_from_json(const json& j) {
   Profile p;
   p.name = j.at("name").get<std::string>();

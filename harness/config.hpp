@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "augmentations/mix_options.hpp"
 #include "augmentations/profile_options.hpp"
 #include "augmentations/transform_options.hpp"
 #include "models/backbone_options.hpp"
@@ -19,6 +20,23 @@ namespace gauntlet {
 struct BackboneSpec {
   std::string name;
   BackboneOptions options;
+};
+
+/// Offline expansion (as the seeds grew their training sets x2-x6): `copies` augmented copies of
+/// every training image, drawn once per cell by `ops` (copy c of image i keyed by (cell, c, i)),
+/// after the originals when keep_original. 0 copies: none.
+struct ExpandConfig {
+  int copies = 0;
+  std::vector<TransformOptions> ops;
+  bool keep_original = true;
+};
+
+/// One value of the augmentation axis: the per-epoch pipeline, offline expansion, batch mixing.
+/// A suite may write it as a bare pipeline (a list of ops) when it only has per-epoch ops.
+struct AugmentationConfig {
+  std::vector<TransformOptions> ops;  ///< applied anew every epoch
+  ExpandConfig expand;
+  MixOptions mix;
 };
 
 struct OptimizerConfig {
@@ -56,6 +74,13 @@ nlohmann::json to_json(const BackboneSpec& b);
 
 std::vector<TransformOptions> pipeline_from_json(const nlohmann::json& j);
 nlohmann::json pipeline_to_json(const std::vector<TransformOptions>& ops);
+
+/// A pipeline (list of ops) or an augmentation object {"ops", "expand", "mix"}; "expand": k is
+/// shorthand for k copies made by "ops", which then are not applied per epoch.
+AugmentationConfig augmentation_from_json(const nlohmann::json& j);
+/// Normalised: a bare pipeline when there is neither expansion nor mixing (so such values keep
+/// the cell ids they always had), else the object with every field.
+nlohmann::json to_json(const AugmentationConfig& a);
 
 /// A profile object ({"name", "description", "k", "ops", "weights"}) that the schema's
 /// $defs/profile accepted; throws std::invalid_argument for what the schema cannot say (k beyond

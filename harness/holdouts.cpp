@@ -9,11 +9,11 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/profile.hpp"
-#include "harness/build_info.hpp"
 #include "harness/config.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/hash.hpp"
 #include "harness/core/npy.hpp"
+#include "harness/image_cache.hpp"
 #include "harness/data_source.hpp"
 
 namespace gauntlet {
@@ -31,29 +31,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 std::string cache_key(const HoldoutSpec& h, const Dataset& test, uint64_t seed) {
   Hasher k;
   k.update(fingerprint(test)).update_u64(seed).update(h.id).update(h.info.dump());
-  // Our sources, and what else can change a pixel: OpenCV's and libjpeg's versions, the compiler.
-  k.update(std::string(gauntlet_source_hash())).update(corruption_backends()).update(std::string(compiler_id()));
+  hash_code_identity(k);
   return k.hex();
-}
-
-// A cache entry is used only when it holds exactly what `test` would give: same shape, same labels.
-bool read_cached(const std::string& path, const Dataset& test, Dataset& out) {
-  try {
-    if (!fs::exists(path)) return false;
-    auto arrays = read_npz(path);
-    const Array& im = arrays.at("images");
-    const Array& lb = arrays.at("labels");
-    const Array want_labels = labels_array(test);
-    if (im.dtype != "u1" || im.shape != std::vector<int64_t>{test.n, test.height, test.width, test.channels} ||
-        lb.dtype != "i8" || lb.data != want_labels.data) {
-      return false;
-    }
-    out = test;
-    out.images = std::move(arrays.at("images").data);
-    return true;
-  } catch (const std::exception&) {
-    return false;  // damaged or foreign: make it again
-  }
 }
 
 }  // namespace
@@ -95,15 +74,15 @@ Dataset perturbed_holdout(const HoldoutSpec& h, const Dataset& test, uint64_t su
   const auto t0 = std::chrono::steady_clock::now();
   const std::string path =
       cache_dir.empty() ? "" : (fs::path(cache_dir) / (cache_key(h, test, suite_seed) + ".npz")).string();
-  Dataset out;
-  if (!path.empty() && read_cached(path, test, out)) {
+  Dataset out = test;
+  const std::vector<int64_t> shape{test.n, test.height, test.width, test.channels};
+  if (!path.empty() && read_cached_images(path, shape, test.labels, out.images)) {
     if (stats) {
       ++stats->hits;
       stats->seconds_reading += seconds_since(t0);
     }
     return out;
   }
-  out = test;
   const uint64_t key = holdout_key(suite_seed, h.id);
   const int hh = static_cast<int>(test.height), ww = static_cast<int>(test.width),
             cc = static_cast<int>(test.channels);
@@ -114,15 +93,7 @@ Dataset perturbed_holdout(const HoldoutSpec& h, const Dataset& test, uint64_t su
     const ProfileApplier applier(*h.profile);
     profile_images(applier, test.images.data(), out.images.data(), test.n, hh, ww, cc, key, threads);
   }
-  if (!path.empty()) {
-    // The cache only saves time: a cache that cannot be written (read-only, full disk) costs a
-    // warning, not the cell.
-    try {
-      write_dataset_npz(path, out);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "gauntlet: warning: hold-out {} not cached: {}\n", h.id, e.what());
-    }
-  }
+  if (!path.empty()) write_cached_images(path, shape, out.images, out.labels, "hold-out " + h.id);
   if (stats) {
     ++stats->misses;
     stats->seconds_making += seconds_since(t0);

@@ -2,6 +2,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "augmentations/mixing.hpp"
+
 #include <exception>
 #include <numeric>
 #include <thread>
@@ -141,6 +143,12 @@ Batch Loader::make_batch(int64_t b) const {
     for (const auto& e : errors) {
       if (e) std::rethrow_exception(e);
     }
+  }
+  if (o_.mix != nullptr && o_.mix->enabled()) {
+    // Targets whenever mixing is on (one-hot for a batch the draw leaves unmixed): one loss form.
+    Rng rng{o_.key, 0x6d6978ull /* "mix" */, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(b)};
+    batch.targets = torch::empty({count, o_.num_classes}, torch::kFloat32);
+    mix_batch(*o_.mix, x, count, ch, side, side, y, o_.num_classes, batch.targets.data_ptr<float>(), rng);
   }
   return batch;
 }

@@ -10,6 +10,7 @@
 #include <array>
 #include <future>
 
+#include "augmentations/mix_options.hpp"
 #include "augmentations/transform.hpp"
 #include "harness/core/dataset.hpp"
 
@@ -40,11 +41,16 @@ struct LoaderOptions {
   int threads = 1;           ///< data-pipeline threads (results do not depend on it)
   const Pipeline* pipeline = nullptr;  ///< nullptr or empty: no augmentation
   Normalization norm;
+  /// Batch mixing (MixUp / CutMix) after normalisation; batch b of epoch e draws from
+  /// Rng{key, "mix", e, b}. nullptr or disabled: none. Needs num_classes.
+  const MixOptions* mix = nullptr;
+  int64_t num_classes = 0;
 };
 
 struct Batch {
   torch::Tensor images;  ///< float (B, C, side, side), normalised
   torch::Tensor labels;  ///< int64 (B)
+  torch::Tensor targets;  ///< float (B, K) soft targets when the batch was mixed; else undefined
 };
 
 class Loader {

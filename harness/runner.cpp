@@ -17,6 +17,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/hash.hpp"
 #include "harness/data_source.hpp"
+#include "harness/expand.hpp"
 #include "harness/holdouts.hpp"
 #include "harness/loader.hpp"
 #include "harness/metrics.hpp"
@@ -35,6 +36,7 @@ using nlohmann::json;
 
 constexpr uint64_t kInitOp = 0x696e6974ull;       // "init"
 constexpr uint64_t kTrainOp = 0x747261696eull;    // "train"
+constexpr uint64_t kExpandOp = 0x657870616e64ull;  // "expand"
 
 struct Splits {
   Dataset train, val, test;
@@ -212,7 +214,8 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
               const BackboneInfo& info, const RunOptions& o, const std::string& dir,
               Progress& progress) {
   const BackboneSpec bb = backbone_from_json(config.at("backbone"));
-  const Pipeline pipeline(pipeline_from_json(config.at("augmentation")));
+  const AugmentationConfig aug = augmentation_from_json(config.at("augmentation"));
+  const Pipeline pipeline(aug.ops);
   const int64_t k = splits.train.num_classes();
 
   // Cells sharing a seed start from the same weights and see the same batches: paired comparisons.
@@ -228,11 +231,24 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.key = mix_key({s.seed, static_cast<uint64_t>(cell.seed), kTrainOp});
   setup.loader_threads = o.loader_threads;
   setup.pipeline = &pipeline;
+  setup.mix = &aug.mix;
+  setup.num_classes = k;
   setup.norm = {info.defaults.mean, info.defaults.std};
   setup.title = cell_title(cell);
 
+  // Offline expansion, when the augmentation asks for it: the cell trains on the expanded set.
+  ExpandStats expand_stats;
+  PreparedSet expanded;
+  if (aug.expand.copies > 0) {
+    progress.message(fmt::format("{}: expanding {} training images x{}", setup.title, train.n,
+                              aug.expand.copies + (aug.expand.keep_original ? 1 : 0)));
+    expanded = expand_training_set(train, aug.expand, mix_key({setup.key, kExpandOp}), holdouts.cache_dir,
+                                   o.loader_threads, &expand_stats);
+  }
+  const PreparedSet& train_set = aug.expand.copies > 0 ? expanded : train;
+
   const auto t0 = std::chrono::steady_clock::now();
-  const auto history = train_model(model, train, val, setup, progress);
+  const auto history = train_model(model, train_set, val, setup, progress);
   const double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   save_weights(model, dir);
@@ -254,7 +270,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
 
   int64_t params = 0;
   for (const auto& t : model.ptr()->parameters()) params += t.numel();
-  return {{"status", "ok"},
+  json result = {{"status", "ok"},
           {"eval", eval},
           {"holdouts", holdout_info},
           {"robustness", robustness},
@@ -270,6 +286,12 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
               {"preparing", holdouts.seconds_preparing - preparing_before}}},
             {"holdout_cache", {{"hits", holdouts.stats.hits - before.hits},
                                {"misses", holdouts.stats.misses - before.misses}}}}}};
+  if (aug.expand.copies > 0) {
+    result["expand"] = {{"train_images", train_set.n},
+                        {"seconds", expand_stats.seconds},
+                        {"cache_hit", expand_stats.cache_hit}};
+  }
+  return result;
 }
 
 // CE, mCE and relative mCE need the baseline cell's errors, so they are filled in once every cell

@@ -134,17 +134,26 @@ json source_to_json(const DataSourceSpec& s) {
 std::string default_label(const std::string& axis, const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (axis == "augmentation") {
-    if (v.empty()) return "none";
+    // A pipeline's ops joined by '+'; an object adds "expand<k>" and "mixup" / "cutmix".
+    const json& ops = v.is_array() ? v : v.value("ops", json::array());
     std::string s;
-    for (const auto& t : v) s += (s.empty() ? "" : "+") + t.at("op").get<std::string>();
-    return s;
+    for (const auto& t : ops) s += (s.empty() ? "" : "+") + t.at("op").get<std::string>();
+    if (v.is_object()) {  // read from the JSON: a bad value is reported where it is normalised
+      const json e = v.value("expand", json(0));
+      const int copies = e.is_number() ? e.get<int>() : e.value("copies", 0);
+      const json m = v.value("mix", json::object());
+      if (copies > 0) s += (s.empty() ? "" : "+") + ("expand" + std::to_string(copies));
+      if (m.value("mixup_alpha", 0.0) > 0) s += (s.empty() ? "" : "+") + std::string("mixup");
+      if (m.value("cutmix_alpha", 0.0) > 0) s += (s.empty() ? "" : "+") + std::string("cutmix");
+    }
+    return s.empty() ? "none" : s;
   }
   return v.at("name").get<std::string>();
 }
 
 json normalise(const std::string& axis, const json& v) {
   if (axis == "backbone") return to_json(backbone_from_json(v));
-  if (axis == "augmentation") return pipeline_to_json(pipeline_from_json(v));
+  if (axis == "augmentation") return to_json(augmentation_from_json(v));
   if (axis == "loss") return to_json(loss_from_json(v));
   return to_json(optimizer_from_json(v));
 }

@@ -25,10 +25,16 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerConfig& o
   throw std::invalid_argument("unknown optimizer \"" + o.name + "\"");
 }
 
-torch::Tensor loss_of(const LossConfig& l, const torch::Tensor& logits, const torch::Tensor& y) {
+// `targets`: int64 class indices (N), or float soft targets (N, K) from MixUp / CutMix, smoothed
+// as (1 - s) t + s / K, which is what label smoothing does to a one-hot target.
+torch::Tensor loss_of(const LossConfig& l, const torch::Tensor& logits, const torch::Tensor& targets) {
   if (l.name != "cross_entropy") throw std::invalid_argument("unknown loss \"" + l.name + "\"");
+  if (targets.scalar_type() == torch::kFloat32) {
+    const torch::Tensor t = targets * (1.0 - l.label_smoothing) + l.label_smoothing / logits.size(1);
+    return -(t * torch::log_softmax(logits, 1)).sum(1).mean();
+  }
   return torch::nn::functional::cross_entropy(
-      logits, y, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(l.label_smoothing));
+      logits, targets, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(l.label_smoothing));
 }
 
 }  // namespace
@@ -47,6 +53,8 @@ std::vector<EpochStats> train_model(torch::nn::AnyModule& model, const PreparedS
   lo.threads = setup.loader_threads;
   lo.pipeline = setup.pipeline;
   lo.norm = setup.norm;
+  lo.mix = setup.mix;
+  lo.num_classes = setup.num_classes;
   Loader loader(train, lo);
 
   std::vector<EpochStats> history;
@@ -63,7 +71,8 @@ std::vector<EpochStats> train_model(torch::nn::AnyModule& model, const PreparedS
       ++step;
       optimizer->zero_grad();
       const torch::Tensor logits = model.forward(batch.images);
-      const torch::Tensor loss = loss_of(setup.loss, logits, batch.labels);
+      const torch::Tensor loss =
+          loss_of(setup.loss, logits, batch.targets.defined() ? batch.targets : batch.labels);
       const double l = loss.item<double>();
       if (!std::isfinite(l)) {
         throw std::runtime_error(fmt::format("non-finite loss ({}) at epoch {}, step {}", l, epoch, step));
@@ -72,6 +81,7 @@ std::vector<EpochStats> train_model(torch::nn::AnyModule& model, const PreparedS
       optimizer->step();
       const int64_t b = batch.labels.size(0);
       loss_sum += l * b;
+      // For a mixed batch: agreement with each sample's own label (the one weighted lam).
       correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
       seen += b;
       progress.update(seen, loss_sum / seen);

@@ -31,6 +31,8 @@ struct TrainSetup {
   uint64_t key = 0;  ///< keys shuffling and augmentation
   int loader_threads = 1;
   const Pipeline* pipeline = nullptr;
+  const MixOptions* mix = nullptr;  ///< MixUp / CutMix; nullptr: none
+  int64_t num_classes = 0;          ///< needed by mix
   Normalization norm;
   std::string title;  ///< shown in progress lines
 };

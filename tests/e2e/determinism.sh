@@ -16,16 +16,8 @@ expect "run C (3 loader threads)" 0 "4 ran" -- "$bin" run "$qs" "${small[@]}" --
 check "results follow the format and match sklearn" -- \
   /usr/bin/python3 "$src/tests/e2e/check_results.py" "$t/a/runs/quickstart" --min-cells 4
 
-evals() {  # the eval section of every cell, in cell-id order
-  /usr/bin/python3 -c '
-import json, os, sys
-d = sys.argv[1]
-for c in sorted(os.listdir(d)):
-    print(c, json.dumps(json.load(open(os.path.join(d, c, "result.json")))["eval"], sort_keys=True))
-' "$1"
-}
-check "eval identical across two runs" -- cmp -s <(evals "$t/a/runs/quickstart") <(evals "$t/b/runs/quickstart")
-check "eval identical for 1 and 3 loader threads" -- cmp -s <(evals "$t/a/runs/quickstart") <(evals "$t/c/runs/quickstart")
+check "eval identical across two runs" -- same_evals "$t/a/runs/quickstart" "$t/b/runs/quickstart"
+check "eval identical for 1 and 3 loader threads" -- same_evals "$t/a/runs/quickstart" "$t/c/runs/quickstart"
 check "predictions identical for 1 and 3 loader threads" -- \
   diff -r -q --exclude=result.json "$t/a/runs/quickstart" "$t/c/runs/quickstart"
 check "loader threads are recorded" -- grep -q '"loader_threads": 3' -r "$t/c/runs/quickstart"
@@ -36,7 +28,7 @@ cp -r "$t/a/runs" "$t/a-before"
 expect "second run skips finished cells" 0 "0 ran, 4 skipped" -- "$bin" run "$qs" "${small[@]}" --out "$t/a"
 check "skipped cells are untouched" -- diff -r -q "$t/a-before" "$t/a/runs"
 expect "--rerun runs them again" 0 "4 ran, 0 skipped" -- "$bin" run "$qs" "${small[@]}" --out "$t/a" --rerun
-check "rerun reproduces eval" -- cmp -s <(evals "$t/a-before/quickstart") <(evals "$t/a/runs/quickstart")
+check "rerun reproduces eval" -- same_evals "$t/a-before/quickstart" "$t/a/runs/quickstart"
 expect "a changed value is a new cell" 0 "4 ran, 0 skipped" -- "$bin" run "$qs" "${small[@]}" --out "$t/a" --set train.batch_size=32
 expect "report redraws the table from result files" 0 "| cnn |" -- "$bin" report "$t/a/runs/quickstart" --out "$t/r"
 check "the old cells stay on disk as a cache" -- test "$(ls -d "$t/a/runs/quickstart"/*/ | wc -l)" -eq 8

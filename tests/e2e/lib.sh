@@ -26,3 +26,17 @@ finish() {
   echo "$passes passed, $fails failed"
   [[ $fails -eq 0 ]]
 }
+evals() {  # evals RUNS: the eval section of every cell folder, in cell-id order; fails on none
+  /usr/bin/python3 - "$1" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+cells = sorted(c for c in os.listdir(d) if os.path.isdir(os.path.join(d, c)))
+assert cells, "no cells in " + d
+for c in cells:
+    print(c, json.dumps(json.load(open(os.path.join(d, c, "result.json")))["eval"], sort_keys=True))
+PY
+}
+same_evals() {  # same_evals RUNS_A RUNS_B: the same cells, with byte-identical eval sections
+  local a b
+  a=$(evals "$1") && b=$(evals "$2") && [[ "$a" == "$b" ]]
+}
