@@ -294,6 +294,10 @@ void set_lr(torch::optim::Optimizer& optimizer, double base_lr) {
           "set_lr: lr must be a finite number >= 0, got " + std::to_string(base_lr));
   auto& groups = optimizer.param_groups();
   if (auto* s = dynamic_cast<LrScales*>(&optimizer)) {
+    require(s->scales().size() == groups.size(),
+            "set_lr: the optimizer has " + std::to_string(groups.size()) +
+                " parameter groups but was made with " + std::to_string(s->scales().size()) +
+                " (groups added after make_optimizer have no lr scale)");
     for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(base_lr * s->scales()[i]);
     s->set_base_lr(base_lr);
   } else {

@@ -40,13 +40,14 @@ struct OptimizerOptions {
   double beta1 = 0.9;     ///< adam, adamw, nadam, lion
   double beta2 = 0.999;   ///< adam, adamw, nadam, lion
   double eps = 1e-8;      ///< adam, adamw, nadam, rmsprop
-  double alpha = 0.99;  ///< rmsprop: smoothing constant of the squared-gradient average (Keras rho)
-  bool centered =
-      false;  ///< rmsprop: divide by the gradient's estimated variance, not its 2nd moment
+  /// rmsprop: smoothing constant of the squared-gradient average (Keras rho).
+  double alpha = 0.99;
+  /// rmsprop: divide by the gradient's estimated standard deviation, not its root mean square.
+  bool centered = false;
   double momentum_decay = 4e-3;  ///< nadam: psi of mu_t = beta1 (1 - 0.5 * 0.96^(t psi))
 };
 
-/// The names make_optimizer() accepts, in the order `gauntlet list optimizers` shows them.
+/// The names make_optimizer() accepts, in a fixed order (for listings and sweeps).
 const std::vector<std::string>& optimizer_names();
 
 /// `name`'s defaults: sgd lr 0.01 (torch has none); adam lr 1e-3, betas (0.9, 0.999), eps 1e-8;

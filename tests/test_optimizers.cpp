@@ -359,6 +359,8 @@ TEST_CASE("set_lr moves every group with the base lr and keeps the multipliers",
   CHECK(current_lr(*opt) == 0.2);
   CHECK(group_lrs(*opt) == Vec{0.2, 0.2 * 0.1});
   CHECK_THROWS_WITH(set_lr(*opt, -1), Catch::Contains("lr must be"));
+  opt->add_param_group(torch::optim::OptimizerParamGroup({torch::zeros({2}).requires_grad_()}));
+  CHECK_THROWS_WITH(set_lr(*opt, 0.1), Catch::Contains("groups added after make_optimizer"));
 }
 
 TEST_CASE("set_lr changes the step size the next step uses", "[training]") {
