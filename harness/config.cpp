@@ -623,40 +623,252 @@ json profile_to_json(const Profile& p) {
           {"weights", p.weights}};
 }
 
+namespace {
+
+ScheduleOptions schedule_from_json(const json& raw) {
+  const json j = as_object(raw);
+  ScheduleOptions o;
+  o.name = j.at("name").get<std::string>();
+  read(j, "step_size", o.step_size);
+  read(j, "gamma", o.gamma);
+  read(j, "decay_epochs", o.decay_epochs);
+  read(j, "staircase", o.staircase);
+  read(j, "warmup_epochs", o.warmup_epochs);
+  read(j, "warmup_start_factor", o.warmup_start_factor);
+  read(j, "min_lr", o.min_lr);
+  read(j, "total_epochs", o.total_epochs);
+  return o;
+}
+
+json to_json(const ScheduleOptions& o) {
+  if (o.name == "step") return {{"name", o.name}, {"step_size", o.step_size}, {"gamma", o.gamma}};
+  if (o.name == "exponential") {
+    return {{"name", o.name}, {"gamma", o.gamma}, {"decay_epochs", o.decay_epochs}, {"staircase", o.staircase}};
+  }
+  if (o.name == "cosine") {
+    return {{"name", o.name},
+            {"warmup_epochs", o.warmup_epochs},
+            {"warmup_start_factor", o.warmup_start_factor},
+            {"min_lr", o.min_lr},
+            {"total_epochs", o.total_epochs}};
+  }
+  return {{"name", o.name}};
+}
+
+std::optional<EarlyStoppingOptions> early_stopping_from_json(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  EarlyStoppingOptions o;
+  read(j, "monitor", o.monitor);
+  read(j, "patience", o.patience);
+  read(j, "min_delta", o.min_delta);
+  read(j, "restore_best_weights", o.restore_best_weights);
+  if (j.contains("baseline") && !j.at("baseline").is_null()) o.baseline = j.at("baseline").get<double>();
+  return o;
+}
+
+json to_json(const std::optional<EarlyStoppingOptions>& o) {
+  if (!o) return nullptr;
+  return {{"monitor", o->monitor},
+          {"patience", o->patience},
+          {"min_delta", o->min_delta},
+          {"restore_best_weights", o->restore_best_weights},
+          {"baseline", o->baseline ? json(*o->baseline) : json(nullptr)}};
+}
+
+std::optional<ReduceLROnPlateauOptions> plateau_from_json(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  ReduceLROnPlateauOptions o;
+  read(j, "monitor", o.monitor);
+  read(j, "factor", o.factor);
+  read(j, "patience", o.patience);
+  read(j, "min_delta", o.min_delta);
+  read(j, "cooldown", o.cooldown);
+  read(j, "min_lr", o.min_lr);
+  return o;
+}
+
+json to_json(const std::optional<ReduceLROnPlateauOptions>& o) {
+  if (!o) return nullptr;
+  return {{"monitor", o->monitor},     {"factor", o->factor},     {"patience", o->patience},
+          {"min_delta", o->min_delta}, {"cooldown", o->cooldown}, {"min_lr", o->min_lr}};
+}
+
+FreezeConfig freeze_from_json(const json& j) {
+  FreezeConfig f;
+  if (j.is_string()) {
+    f.mode = j.get<std::string>() == "backbone" ? FreezeConfig::Mode::kBackbone : FreezeConfig::Mode::kNone;
+  } else if (j.contains("fraction")) {
+    f.mode = FreezeConfig::Mode::kFraction;
+    f.fraction = j.at("fraction").get<double>();
+  } else if (j.contains("blocks")) {
+    f.mode = FreezeConfig::Mode::kBlocks;
+    f.blocks = j.at("blocks").get<int64_t>();
+  }
+  return f;
+}
+
+json to_json(const FreezeConfig& f) {
+  switch (f.mode) {
+    case FreezeConfig::Mode::kBackbone: return "backbone";
+    case FreezeConfig::Mode::kFraction: return {{"fraction", f.fraction}};
+    case FreezeConfig::Mode::kBlocks: return {{"blocks", f.blocks}};
+    case FreezeConfig::Mode::kNone: break;
+  }
+  return "none";
+}
+
+}  // namespace
+
 OptimizerConfig optimizer_from_json(const json& raw) {
   const json j = as_object(raw);
-  OptimizerConfig o;
-  o.name = j.at("name").get<std::string>();
-  if (o.name == "adam") o.lr = 1e-3;
+  OptimizerConfig c;
+  OptimizerOptions& o = c.options;
+  o = default_optimizer_options(j.at("name").get<std::string>());
   read(j, "lr", o.lr);
+  read(j, "weight_decay", o.weight_decay);
   read(j, "momentum", o.momentum);
   read(j, "nesterov", o.nesterov);
   read(j, "beta1", o.beta1);
   read(j, "beta2", o.beta2);
   read(j, "eps", o.eps);
-  read(j, "weight_decay", o.weight_decay);
-  return o;
+  read(j, "alpha", o.alpha);
+  read(j, "centered", o.centered);
+  read(j, "momentum_decay", o.momentum_decay);
+  if (o.name == "sgd" && o.nesterov && o.momentum <= 0) {
+    throw ValueError("/nesterov", "sgd: nesterov needs a momentum > 0");
+  }
+  if (j.contains("schedule")) {
+    c.schedule = schedule_from_json(j.at("schedule"));
+    if (c.schedule.name == "cosine" && c.schedule.total_epochs > 0 &&
+        c.schedule.total_epochs <= c.schedule.warmup_epochs) {
+      throw ValueError("/schedule/total_epochs", "cosine: total_epochs must exceed warmup_epochs");
+    }
+  }
+  read(j, "no_decay_norm_bias", c.no_decay_norm_bias);
+  read(j, "head_lr_scale", c.head_lr_scale);
+  read(j, "backbone_lr_scale", c.backbone_lr_scale);
+  return c;
 }
 
-json to_json(const OptimizerConfig& o) {
-  if (o.name == "adam") {
-    return {{"name", o.name}, {"lr", o.lr}, {"beta1", o.beta1}, {"beta2", o.beta2}, {"eps", o.eps},
-            {"weight_decay", o.weight_decay}};
+json to_json(const OptimizerConfig& c) {
+  const OptimizerOptions& o = c.options;
+  json j = {{"name", o.name}, {"lr", o.lr}, {"weight_decay", o.weight_decay}};
+  if (o.name == "sgd") {
+    j["momentum"] = o.momentum;
+    j["nesterov"] = o.nesterov;
+  } else if (o.name == "rmsprop") {
+    j["alpha"] = o.alpha;
+    j["eps"] = o.eps;
+    j["momentum"] = o.momentum;
+    j["centered"] = o.centered;
+  } else {  // adam, adamw, nadam, lion
+    j["beta1"] = o.beta1;
+    j["beta2"] = o.beta2;
+    if (o.name != "lion") j["eps"] = o.eps;
+    if (o.name == "nadam") j["momentum_decay"] = o.momentum_decay;
   }
-  return {{"name", o.name}, {"lr", o.lr}, {"momentum", o.momentum}, {"nesterov", o.nesterov},
-          {"weight_decay", o.weight_decay}};
+  j["schedule"] = to_json(c.schedule);
+  j["no_decay_norm_bias"] = c.no_decay_norm_bias;
+  j["head_lr_scale"] = c.head_lr_scale;
+  j["backbone_lr_scale"] = c.backbone_lr_scale;
+  return j;
+}
+
+OptimizerConfig phase_optimizer(const json& cell, const json& phase) {
+  if (phase.is_null()) return optimizer_from_json(cell);
+  if (phase.contains("name")) return optimizer_from_json(phase);
+  json merged = cell;
+  for (const auto& [key, value] : phase.items()) merged[key] = value;
+  return optimizer_from_json(merged);
 }
 
 LossConfig loss_from_json(const json& raw) {
   const json j = as_object(raw);
   LossConfig l;
-  l.name = j.at("name").get<std::string>();
-  read(j, "label_smoothing", l.label_smoothing);
+  l.options.name = j.at("name").get<std::string>();
+  read(j, "label_smoothing", l.options.label_smoothing);
+  if (l.options.name == "focal") {
+    read(j, "gamma", l.options.focal_gamma);
+    if (j.contains("alpha")) {
+      const json& a = j.at("alpha");
+      l.options.focal_alpha = a.is_array() ? a.get<std::vector<double>>() : std::vector<double>{a.get<double>()};
+    }
+  }
+  if (j.contains("class_weights")) {
+    const json& w = j.at("class_weights");
+    if (w.is_string()) {
+      l.balanced = true;  // "balanced"
+    } else if (w.is_array()) {
+      l.options.class_weights = w.get<std::vector<double>>();
+    }
+  }
   return l;
 }
 
 json to_json(const LossConfig& l) {
-  return {{"name", l.name}, {"label_smoothing", l.label_smoothing}};
+  json j = {{"name", l.options.name}, {"label_smoothing", l.options.label_smoothing}};
+  if (l.options.name == "focal") {
+    j["gamma"] = l.options.focal_gamma;
+    j["alpha"] = l.options.focal_alpha;
+  }
+  j["class_weights"] = l.balanced ? json("balanced")
+                       : l.options.class_weights.empty() ? json(nullptr)
+                                                          : json(l.options.class_weights);
+  return j;
+}
+
+TrainConfig train_from_json(const json& j) {
+  TrainConfig t;
+  read(j, "epochs", t.epochs);
+  read(j, "batch_size", t.batch_size);
+  if (j.contains("early_stopping")) t.early_stopping = early_stopping_from_json(j.at("early_stopping"));
+  if (j.contains("reduce_on_plateau")) t.reduce_on_plateau = plateau_from_json(j.at("reduce_on_plateau"));
+  if (j.contains("ema") && !j.at("ema").is_null()) t.ema_decay = j.at("ema").at("decay").get<double>();
+  read(j, "grad_clip_norm", t.grad_clip_norm);
+  if (j.contains("regularization")) {
+    const json& r = j.at("regularization");
+    read(r, "l1", t.regularization.l1);
+    read(r, "l2", t.regularization.l2);
+    read(r, "layers", t.regularization.layers);
+  }
+  if (j.contains("dropout") && !j.at("dropout").is_null()) t.dropout = j.at("dropout").get<double>();
+  if (j.contains("phases")) {
+    const json& phases = j.at("phases");
+    for (size_t i = 0; i < phases.size(); ++i) {
+      const json& p = phases[i];
+      PhaseConfig ph;
+      ph.epochs = p.value("epochs", t.epochs);
+      if (p.contains("freeze")) ph.freeze = freeze_from_json(p.at("freeze"));
+      if (p.contains("optimizer")) ph.optimizer = p.at("optimizer");
+      ph.early_stopping = p.contains("early_stopping") ? early_stopping_from_json(p.at("early_stopping"))
+                                                       : t.early_stopping;
+      ph.reduce_on_plateau = p.contains("reduce_on_plateau") ? plateau_from_json(p.at("reduce_on_plateau"))
+                                                             : t.reduce_on_plateau;
+      t.phases.push_back(std::move(ph));
+    }
+  }
+  return t;
+}
+
+json to_json(const TrainConfig& t) {
+  json phases = json::array();
+  for (const auto& p : t.phases) {
+    phases.push_back({{"epochs", p.epochs},
+                      {"freeze", to_json(p.freeze)},
+                      {"optimizer", p.optimizer},
+                      {"early_stopping", to_json(p.early_stopping)},
+                      {"reduce_on_plateau", to_json(p.reduce_on_plateau)}});
+  }
+  return {{"epochs", t.epochs},
+          {"batch_size", t.batch_size},
+          {"early_stopping", to_json(t.early_stopping)},
+          {"reduce_on_plateau", to_json(t.reduce_on_plateau)},
+          {"ema", t.ema_decay > 0 ? json{{"decay", t.ema_decay}} : json(nullptr)},
+          {"grad_clip_norm", t.grad_clip_norm},
+          {"regularization",
+           {{"l1", t.regularization.l1}, {"l2", t.regularization.l2}, {"layers", t.regularization.layers}}},
+          {"dropout", t.dropout ? json(*t.dropout) : json(nullptr)},
+          {"phases", phases}};
 }
 
 }  // namespace gauntlet

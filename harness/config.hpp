@@ -4,8 +4,9 @@
 // is what result.json records and what a cell id hashes.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +14,9 @@
 #include "augmentations/mix_options.hpp"
 #include "augmentations/profile_options.hpp"
 #include "augmentations/transform_options.hpp"
+#include "harness/loss_options.hpp"
+#include "harness/optimizer_options.hpp"
+#include "harness/schedules.hpp"
 #include "models/backbone_options.hpp"
 
 namespace gauntlet {
@@ -39,20 +43,62 @@ struct AugmentationConfig {
   MixOptions mix;
 };
 
+/// One value of the optimizer axis: the optimizer, its lr schedule, and how its parameters are
+/// grouped (head vs backbone lr, no weight decay on norms and biases).
 struct OptimizerConfig {
-  std::string name = "sgd";  ///< sgd | adam
-  double lr = 0.01;
-  double momentum = 0.9;  ///< sgd
-  bool nesterov = false;  ///< sgd
-  double beta1 = 0.9;     ///< adam
-  double beta2 = 0.999;   ///< adam
-  double eps = 1e-8;      ///< adam
-  double weight_decay = 0.0;
+  OptimizerOptions options;
+  ScheduleOptions schedule;  ///< per epoch of a phase; cosine's total_epochs 0: the phase's epochs
+  bool no_decay_norm_bias = false;  ///< no weight decay on 1-D parameters (biases, norm weights)
+  double head_lr_scale = 1.0;       ///< the classifier trains at lr * head_lr_scale
+  double backbone_lr_scale = 1.0;   ///< everything else at lr * backbone_lr_scale
 };
 
+/// One value of the loss axis. `balanced` asks for class weights n / (K count_k) from the
+/// training labels (sklearn's "balanced"), filled in by the runner.
 struct LossConfig {
-  std::string name = "cross_entropy";
-  double label_smoothing = 0.0;
+  LossOptions options;
+  bool balanced = false;
+};
+
+/// What a phase freezes (requires_grad off; BatchNorm layers in it stay in inference mode, as
+/// Keras does for layers that are not trainable).
+struct FreezeConfig {
+  enum class Mode { kNone, kBackbone, kFraction, kBlocks };
+  Mode mode = Mode::kNone;
+  double fraction = 0.0;  ///< kFraction: this share of the parameter tensors, from the input side
+  int64_t blocks = 0;     ///< kBlocks: the first n top-level blocks (child modules)
+};
+
+/// One training phase: its epochs, what is frozen, an optimizer (null: the cell's; an object
+/// without "name": fields that override the cell's, e.g. {"lr": 1e-5}; with "name": another
+/// optimizer) and its callbacks (absent: the train section's).
+struct PhaseConfig {
+  int64_t epochs = 0;  ///< 0: train.epochs
+  FreezeConfig freeze;
+  nlohmann::json optimizer;  ///< as the suite wrote it, or null
+  std::optional<EarlyStoppingOptions> early_stopping;
+  std::optional<ReduceLROnPlateauOptions> reduce_on_plateau;
+};
+
+/// Keras-style weight penalties added to the loss: l1 sum|W| + l2 sum W^2 over the kernels (the
+/// parameters of dim > 1) whose names start with one of `layers` (empty: every kernel).
+struct RegularizationConfig {
+  double l1 = 0.0;
+  double l2 = 0.0;
+  std::vector<std::string> layers;
+};
+
+/// The suite's train section.
+struct TrainConfig {
+  int64_t epochs = 10;
+  int64_t batch_size = 64;
+  std::optional<EarlyStoppingOptions> early_stopping;
+  std::optional<ReduceLROnPlateauOptions> reduce_on_plateau;
+  double ema_decay = 0.0;       ///< model EMA of the weights, evaluated beside them; 0: off
+  double grad_clip_norm = 0.0;  ///< clip the global gradient norm to this; 0: off
+  RegularizationConfig regularization;
+  std::optional<double> dropout;  ///< sets p of every dropout layer of the backbone
+  std::vector<PhaseConfig> phases;  ///< empty: one phase of `epochs` with the cell's optimizer
 };
 
 /// A value the schema accepted but the code cannot use (a range with min > max), with the JSON
@@ -94,5 +140,13 @@ nlohmann::json to_json(const OptimizerConfig& o);
 
 LossConfig loss_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const LossConfig& l);
+
+/// The suite's train section (absent keys: defaults); to_json writes every field, phases included.
+TrainConfig train_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const TrainConfig& t);
+
+/// The optimizer of a phase: the cell's (`cell`, normalised), with the phase's overrides merged
+/// in, or the phase's own when it names one.
+OptimizerConfig phase_optimizer(const nlohmann::json& cell, const nlohmann::json& phase_optimizer);
 
 }  // namespace gauntlet

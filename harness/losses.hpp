@@ -24,22 +24,15 @@
 
 #include <torch/torch.h>
 
+#include "harness/loss_options.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace gauntlet {
 
-struct LossOptions {
-  std::string name = "cross_entropy";  ///< cross_entropy | focal
-  double label_smoothing = 0.0;        ///< s in [0, 1]: t' = (1 - s) t + s / K
-  double focal_gamma = 2.0;            ///< focal: the (1 - p)^gamma focusing exponent, >= 0
-  /// focal: empty -> 1 for every class; one value -> that value for every class; K values ->
-  /// alpha_k per class.
-  std::vector<double> focal_alpha;
-  /// Empty: no class weights; else K values >= 0, w_k multiplying class k's terms (see above).
-  std::vector<double> class_weights;
-};
+
 
 /// The names compute_loss() accepts.
 const std::vector<std::string>& loss_names();

@@ -138,33 +138,6 @@ void check_groups(const std::vector<ParamGroupSpec>& groups) {
 
 }  // namespace
 
-const std::vector<std::string>& optimizer_names() {
-  static const std::vector<std::string> names = {"sgd",     "adam",  "adamw",
-                                                 "rmsprop", "nadam", "lion"};
-  return names;
-}
-
-OptimizerOptions default_optimizer_options(const std::string& name) {
-  OptimizerOptions o;
-  o.name = name;
-  if (name == "sgd") {
-    o.lr = 0.01;
-  } else if (name == "adam" || name == "adamw") {
-    o.lr = 1e-3;
-    o.weight_decay = name == "adamw" ? 1e-2 : 0.0;
-  } else if (name == "rmsprop") {
-    o.lr = 1e-2;
-  } else if (name == "nadam") {
-    o.lr = 2e-3;
-  } else if (name == "lion") {
-    o.lr = 1e-4;
-    o.beta2 = 0.99;
-  } else {
-    throw std::invalid_argument("unknown optimizer \"" + name + "\"");
-  }
-  return o;
-}
-
 // --- parameter groups ----------------------------------------------------------------------------
 
 NamedParameters trainable_parameters(const torch::nn::Module& module) {

@@ -19,6 +19,7 @@
 #include "harness/data_source.hpp"
 #include "harness/expand.hpp"
 #include "harness/holdouts.hpp"
+#include "harness/losses.hpp"
 #include "harness/loader.hpp"
 #include "harness/metrics.hpp"
 #include "harness/progress.hpp"
@@ -127,16 +128,6 @@ json environment(const RunOptions& o) {
           {"loader_threads", o.loader_threads}};
 }
 
-json history_json(const std::vector<EpochStats>& h) {
-  json out = json::array();
-  for (const auto& e : h) {
-    out.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"train_accuracy", e.train_accuracy},
-                   {"val_loss", e.val_loss}, {"val_accuracy", e.val_accuracy}, {"lr", e.lr},
-                   {"images_per_second", e.images_per_second}, {"seconds", e.seconds}});
-  }
-  return out;
-}
-
 // The hold-outs of a run: the specs, the test split they are built from, the external sets (loaded
 // once, before any training, so bad data fails early), the cache, and the prepared (resized) sets
 // kept in memory while they fit a budget; beyond it they are made (or read from the cache) again
@@ -223,11 +214,25 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
 
   TrainSetup setup;
-  setup.epochs = s.train.epochs;
-  setup.batch_size = s.train.batch_size;
+  const TrainConfig tc = train_from_json(config.at("train"));
+  std::vector<PhaseConfig> phases = tc.phases;
+  if (phases.empty()) phases.push_back(PhaseConfig{tc.epochs, {}, nullptr, tc.early_stopping, tc.reduce_on_plateau});
+  for (const auto& ph : phases) {
+    setup.phases.push_back(PhaseSetup{ph.epochs, phase_optimizer(config.at("optimizer"), ph.optimizer), ph.freeze,
+                                      ph.early_stopping, ph.reduce_on_plateau});
+  }
+  setup.batch_size = tc.batch_size;
   setup.eval_batch_size = s.evaluate.batch_size;
-  setup.optimizer = optimizer_from_json(config.at("optimizer"));
-  setup.loss = loss_from_json(config.at("loss"));
+  const LossConfig loss = loss_from_json(config.at("loss"));
+  setup.loss = loss.options;
+  if (loss.balanced) setup.loss.class_weights = balanced_class_weights(train.labels, static_cast<int>(k));
+  setup.regularization = tc.regularization;
+  setup.grad_clip_norm = tc.grad_clip_norm;
+  setup.ema_decay = tc.ema_decay;
+  setup.dropout = tc.dropout;
+  setup.head_prefix = info.defaults.classifier + ".";
+  setup.checkpoint = (std::filesystem::path(dir) / "checkpoint.pt").string();
+  setup.checkpoint_tag = fmt::format("{} {}", config.dump(), gauntlet_source_hash());
   setup.key = mix_key({s.seed, static_cast<uint64_t>(cell.seed), kTrainOp});
   setup.loader_threads = o.loader_threads;
   setup.pipeline = &pipeline;
@@ -247,13 +252,17 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   }
   const PreparedSet& train_set = aug.expand.copies > 0 ? expanded : train;
 
+  // The EMA model starts as a copy of the initial weights (the trainer copies them in).
+  std::optional<torch::nn::AnyModule> ema;
+  if (setup.ema_decay > 0) ema = make_backbone(bb.name, bb.options, k);
+
   const auto t0 = std::chrono::steady_clock::now();
-  const auto history = train_model(model, train_set, val, setup, progress);
+  const TrainOutcome trained = train_model(model, ema ? &*ema : nullptr, train_set, val, setup, progress);
   const double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   save_weights(model, dir);
 
-  json eval = json::object();
+  json eval = json::object(), eval_ema = json::object();
   json holdout_info = json::object();
   const auto t1 = std::chrono::steady_clock::now();
   const HoldoutCacheStats before = holdouts.stats;
@@ -263,6 +272,11 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
     const auto data = holdouts.get(h, train.side, train.channels);
     eval[h.id] = to_json(evaluate_holdout(model, *data, setup.norm, s.evaluate.batch_size,
                                           o.loader_threads, k, dir, h.id, inference_secs));
+    if (ema) {
+      eval_ema[h.id] = to_json(evaluate_holdout(*ema, *data, setup.norm, s.evaluate.batch_size, o.loader_threads,
+                                                k, (std::filesystem::path(dir) / "ema").string(), h.id,
+                                                inference_secs));
+    }
     if (!h.info.empty()) holdout_info[h.id] = h.info;
   }
   const double eval_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
@@ -274,7 +288,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
           {"eval", eval},
           {"holdouts", holdout_info},
           {"robustness", robustness},
-          {"history", history_json(history)},
+          {"history", history_json(trained.history)},
           {"model", {{"parameters", params}, {"input_size", train.side}, {"in_channels", train.channels}}},
           {"timing",
            {{"train_seconds", train_secs},
@@ -286,6 +300,15 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
               {"preparing", holdouts.seconds_preparing - preparing_before}}},
             {"holdout_cache", {{"hits", holdouts.stats.hits - before.hits},
                                {"misses", holdouts.stats.misses - before.misses}}}}}};
+  if (ema) {
+    result["eval_ema"] = eval_ema;
+    result["robustness_ema"] = robustness_scores(eval_ema, holdout_info, {}, s.evaluate.mce_measure);
+  }
+  json training = {{"resumed_after_epoch", trained.resumed_after_epoch}, {"early_stops", json::array()}};
+  for (const auto& [stopped, restored] : trained.early_stops) {
+    training["early_stops"].push_back({{"stopped_after_epoch", stopped}, {"restored_epoch", restored}});
+  }
+  result["training"] = training;
   if (aug.expand.copies > 0) {
     result["expand"] = {{"train_images", train_set.n},
                         {"seconds", expand_stats.seconds},
@@ -515,6 +538,11 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
       progress.message(fmt::format("{} [{}]: FAILED: {}", cell_title(cell), id, what));
     }
     write_result(dir, result);
+    if (result.at("status") == "ok") {
+      // Kept after a failure, so that the same command resumes from the last finished epoch.
+      std::error_code ignored;
+      std::filesystem::remove(std::filesystem::path(dir) / "checkpoint.pt", ignored);
+    }
     results.push_back(std::move(result));
   }
   for (size_t i : rescore(results, s.evaluate.baseline, s.evaluate.mce_measure, progress)) {

@@ -415,6 +415,32 @@ void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
   s.evaluate.mce_measure = e.value("mce", "error");
 }
 
+// What the schema cannot say about phases: each phase's optimizer, merged over every optimizer of
+// the axis, must be one the trainer accepts, and a cosine schedule needs more epochs than its
+// warm-up.
+void check_phases(const std::string& path, const Suite& s) {
+  std::vector<PhaseConfig> phases = s.train.phases;
+  if (phases.empty()) phases.push_back(PhaseConfig{s.train.epochs, {}, nullptr, {}, {}});
+  for (size_t i = 0; i < phases.size(); ++i) {
+    const std::string at = s.train.phases.empty() ? "/train/epochs" : "/train/phases/" + std::to_string(i);
+    for (const auto& opt : s.optimizers) {
+      OptimizerConfig o;
+      try {
+        o = phase_optimizer(opt.value, phases[i].optimizer);
+      } catch (const std::exception& e) {
+        fail(path, at + "/optimizer", "with optimizer \"" + opt.label + "\": " + e.what());
+      }
+      ScheduleOptions sched = o.schedule;
+      if (sched.total_epochs == 0) sched.total_epochs = phases[i].epochs;
+      try {
+        validate(sched);
+      } catch (const std::exception& e) {
+        fail(path, at, "optimizer \"" + opt.label + "\" schedule: " + e.what());
+      }
+    }
+  }
+}
+
 Suite parse_validated(json doc, const std::string& path, const LabelOrder& order) {
   throw_if_invalid(validate_json(doc, suite_schema()), path);
 
@@ -461,8 +487,8 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
   if (axes.contains("seeds")) s.seeds = axes.at("seeds").get<std::vector<int64_t>>();
 
   if (doc.contains("train")) {
-    s.train.epochs = doc.at("train").value("epochs", s.train.epochs);
-    s.train.batch_size = doc.at("train").value("batch_size", s.train.batch_size);
+    s.train = train_from_json(doc.at("train"));
+    check_phases(path, s);
   }
   if (doc.contains("evaluate")) {
     const json& e = doc.at("evaluate");
@@ -575,7 +601,7 @@ json resolved_config(const Suite& s, const Cell& c) {
       {"loss", axis_value(s.losses, c.loss).value},
       {"optimizer", axis_value(s.optimizers, c.optimizer).value},
       {"data", data},
-      {"train", {{"epochs", s.train.epochs}, {"batch_size", s.train.batch_size}}},
+      {"train", to_json(s.train)},
       {"evaluate", evaluate_json(s.evaluate)},
   };
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "augmentations/profile_options.hpp"
+#include "harness/config.hpp"
 
 namespace gauntlet {
 
@@ -29,11 +30,6 @@ struct DataConfig {
   double val_fraction = 0.1;
   double test_fraction = 0.1;
   int64_t input_size = 0;  ///< 0: the backbone's default
-};
-
-struct TrainConfig {
-  int64_t epochs = 10;
-  int64_t batch_size = 64;
 };
 
 /// An external hold-out x.<name>: any data source with the training classes.

@@ -20,6 +20,7 @@ struct BackboneDefaults {
   int64_t in_channels = 3;   ///< 3: grayscale data is replicated to RGB
   std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
   std::array<float, 3> std{0.5f, 0.5f, 0.5f};
+  std::string classifier = "classifier";  ///< the head's module name (timm's default_cfg "classifier")
 };
 
 struct BackboneInfo {

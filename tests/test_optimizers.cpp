@@ -463,6 +463,7 @@ TEST_CASE("make_optimizer rejects bad options and groups", "[training]") {
   o.beta2 = 1.0;
   CHECK_THROWS_WITH(bad(o), Catch::Contains("lion: beta2 must be in [0, 1)"));
   o = options_for("sgd");
+  o.momentum = 0.0;
   o.nesterov = true;
   CHECK_THROWS_WITH(bad(o), Catch::Contains("nesterov needs momentum"));
   o = options_for("rmsprop");

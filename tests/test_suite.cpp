@@ -93,7 +93,8 @@ TEST_CASE("the quick-start suite loads and expands to its 4 cells", "[suite]") {
   CHECK(s.report_formats == std::vector<std::string>{"md"});
   CHECK(axis_value(s.optimizers, "sgd").value ==
         json::parse(R"({"name": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": true,
-                        "weight_decay": 0.0})"));
+                        "weight_decay": 0.0, "schedule": {"name": "constant"}, "no_decay_norm_bias": false,
+                        "head_lr_scale": 1.0, "backbone_lr_scale": 1.0})"));
 }
 
 TEST_CASE("list-form axes take their labels from names and ops", "[suite]") {
@@ -283,11 +284,11 @@ TEST_CASE("bad suites are rejected with the JSON pointer and what was expected",
        "/axes/optimizer/1/lr", "must be <= 10, got 20"},
       {"unknown optimizer name",
        R"([{"op": "replace", "path": "/axes/optimizer", "value": ["sdg"]}])", "/axes/optimizer/0",
-       R"(expected one of "sgd", "adam", got "sdg"; did you mean "sgd"?)"},
+       R"(expected one of "sgd", "adam", "adamw", "nadam", "rmsprop", "lion", got "sdg"; did you mean "sgd"?)"},
       {"unknown optimizer name in an object",
        R"([{"op": "replace", "path": "/axes/optimizer", "value": {"x": {"name": "adma"}}}])",
        "/axes/optimizer/x/name",
-       R"(expected one of "sgd", "adam", got "adma"; did you mean "adam"?)"},
+       R"(expected one of "sgd", "adam", "adamw", "nadam", "rmsprop", "lion", got "adma"; did you mean "adam"?)"},
       {"unknown transform op",
        R"([{"op": "replace", "path": "/axes/augmentation", "value": [[{"op": "blur"}]]}])",
        "/axes/augmentation/0/0/op", R"(expected one of "hflip", "rotate", "vflip", "affine", "shear", "zoom", "translate", "random_resized_crop", "crop_pad", "split_rotate", "gridmask", "brightness", ..., got "blur")"},
@@ -436,12 +437,15 @@ TEST_CASE("resolved_config fills in every default", "[suite]") {
     "augmentation": [{"op": "hflip", "p": 0.5},
                      {"op": "rotate", "p": 1.0, "degrees": 15.0, "fill": "constant",
                       "fill_value": 0}],
-    "loss": {"name": "cross_entropy", "label_smoothing": 0.0},
+    "loss": {"name": "cross_entropy", "label_smoothing": 0.0, "class_weights": null},
     "optimizer": {"name": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": false,
-                  "weight_decay": 0.0},
+                  "weight_decay": 0.0, "schedule": {"name": "constant"}, "no_decay_norm_bias": false,
+                  "head_lr_scale": 1.0, "backbone_lr_scale": 1.0},
     "data": {"source": {"path": "fashion-mnist:train", "images": "images", "labels": "labels"},
              "subset": 0, "split": {"val": 0.1, "test": 0.1}, "input_size": 32},
-    "train": {"epochs": 10, "batch_size": 64},
+    "train": {"epochs": 10, "batch_size": 64, "early_stopping": null, "reduce_on_plateau": null,
+              "ema": null, "grad_clip_norm": 0.0,
+              "regularization": {"l1": 0.0, "l2": 0.0, "layers": []}, "dropout": null, "phases": []},
     "evaluate": {"corruptions": [], "severities": [1, 2, 3, 4, 5], "batch_size": 256}
   })");
   CHECK(sgd.dump(2) == expected.dump(2));
@@ -449,7 +453,8 @@ TEST_CASE("resolved_config fills in every default", "[suite]") {
   const json adam = resolved_config(s, s.cells[1]);
   CHECK(adam.at("optimizer") == json::parse(R"({"name": "adam", "lr": 0.001, "beta1": 0.9,
                                                 "beta2": 0.999, "eps": 1e-8,
-                                                "weight_decay": 0.0})"));
+                                                "weight_decay": 0.0, "schedule": {"name": "constant"}, "no_decay_norm_bias": false,
+                        "head_lr_scale": 1.0, "backbone_lr_scale": 1.0})"));
   CHECK(adam.at("labels").at("optimizer") == "adam");
 }
 
