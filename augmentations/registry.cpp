@@ -1,6 +1,7 @@
 #include <type_traits>
 
 #include "augmentations/corrupt_op.hpp"
+#include "augmentations/foreground.hpp"
 #include "augmentations/geometric.hpp"
 #include "augmentations/masking.hpp"
 #include "augmentations/occlusion.hpp"
@@ -77,6 +78,9 @@ const std::vector<TransformInfo>& transform_infos() {
       {EraseOptions::kName,
        "random erasing: a rectangle of U(scale) of the area, log-uniform aspect ratio, noise or value",
        EraseOptions{}},
+      {ForegroundMaskOptions::kName,
+       "K-means foreground mask: pixels of the colour cluster covering most of the border set to fill_value",
+       ForegroundMaskOptions{}},
   };
   return infos;
 }
@@ -148,6 +152,9 @@ std::unique_ptr<Transform> make_transform(const TransformOptions& options) {
     // policies: add above this line
     std::unique_ptr<Transform> operator()(const CorruptOptions& o) const { return std::make_unique<Corrupt>(o); }
     std::unique_ptr<Transform> operator()(const EraseOptions& o) const { return std::make_unique<Erase>(o); }
+    std::unique_ptr<Transform> operator()(const ForegroundMaskOptions& o) const {
+      return std::make_unique<ForegroundMask>(o);
+    }
   };
   return std::visit(Make{}, options);
 }

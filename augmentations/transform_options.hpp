@@ -343,6 +343,18 @@ struct EraseOptions {
   int value = 0;
 };
 
+/// K-means foreground mask, with probability p: the pixel colours are split into `clusters`
+/// groups by Lloyd's algorithm (deterministic start at evenly spaced luminance quantiles, at most
+/// `iterations` updates), the group holding most of the 1-pixel border is background, and its
+/// pixels are set to fill_value. Isolates a cell from the smear around it, as the seeds did.
+struct ForegroundMaskOptions {
+  static constexpr const char* kName = "foreground_mask";
+  double p = 1.0;
+  int clusters = 2;  ///< 2..8
+  int iterations = 10;
+  int fill_value = 0;
+};
+
 // One line per family; the order is the registry's (gauntlet list transforms).
 using TransformOptions = std::variant<
     HFlipOptions, RotateOptions, VFlipOptions, AffineOptions, ShearOptions, ZoomOptions,
@@ -352,7 +364,7 @@ using TransformOptions = std::variant<
     SolarizeOptions, InvertOptions, SharpnessOptions, GaussianBlurOptions, GaussianNoiseOptions,
     JpegOptions,  // photometric
     RandAugmentOptions, TrivialAugmentOptions, AugMixOptions,  // policies
-    CorruptOptions, EraseOptions>;
+    CorruptOptions, EraseOptions, ForegroundMaskOptions>;  // masks
 
 struct TransformInfo {
   std::string name;

@@ -330,6 +330,13 @@ void op_from_json(const json& t, std::vector<TransformOptions>& ops) {
     }
     read(t, "value", o.value);
     ops.emplace_back(o);
+  } else if (op == ForegroundMaskOptions::kName) {
+    ForegroundMaskOptions o;
+    read(t, "p", o.p);
+    read(t, "clusters", o.clusters);
+    read(t, "iterations", o.iterations);
+    read(t, "fill_value", o.fill_value);
+    ops.emplace_back(o);
   } else {
     throw std::invalid_argument("unknown transform \"" + op + "\"");
   }
@@ -474,6 +481,10 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
               {"ratio", {o.ratio_min, o.ratio_max}},
               {"fill", erase_fill_name(o.fill)},
               {"value", o.value}};
+    }
+    json operator()(const ForegroundMaskOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"clusters", o.clusters}, {"iterations", o.iterations},
+              {"fill_value", o.fill_value}};
     }
   };
   json out = json::array();
