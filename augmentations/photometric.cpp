@@ -3,7 +3,8 @@
 // brightness, contrast, saturation and sharpness, rgb_to_grayscale, adjust_hue, autocontrast,
 // and adjust_gamma's x * 255.999), so do we, so that parity holds value by value rather than on
 // average. Per-value maps are 256-entry LUTs (cv::LUT); only saturation, hue, sharpness and noise
-// touch pixels one by one.
+// touch pixels one by one (hue 16 at a time in OpenCV's 128-bit vectors, branch-free, with the
+// scalar code's float32 operations in the same order, so the bytes are the same).
 //
 // Differences from torchvision, on purpose:
 //   - adjust_hue with a shift of 0 returns the input (torchvision's float round trip can lose a
@@ -19,6 +20,7 @@
 //     and ChannelShuffle); jpeg is the PIL quality round trip of ImageNet-C's jpeg_compression.
 #include "augmentations/photometric.hpp"
 
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -127,6 +129,93 @@ void shift_hue(const uint8_t* in, uint8_t* out, float shift, const UnitTable& un
   for (int c = 0; c < 3; ++c) out[c] = static_cast<uint8_t>(rgb[c] * 255.0f);
 }
 
+// The vector form needs IEEE division, which OpenCV's 128-bit vectors give everywhere but on
+// 32-bit ARM (CV_SIMD128_64F = 0 there, where OpenCV divides by a refined reciprocal).
+#if CV_SIMD128 && CV_SIMD128_64F
+using cv::v_float32x4;
+using cv::v_int32x4;
+using cv::v_uint16x8;
+using cv::v_uint32x4;
+using cv::v_uint8x16;
+
+// shift_hue on 4 pixels: the same float32 operations in the same order, with selects in place of
+// the branches, so that every byte equals shift_hue's. Where the vector forms differ they cannot
+// change a result: every value is >= +0, so v_max and v_min pick what std::max and std::min pick;
+// v_floor is exact; min(max(x, 0), 1) gives +0 where std::clamp gives -0, both truncating to 0.
+void shift_hue4(v_float32x4& r, v_float32x4& g, v_float32x4& b, const v_float32x4& shift) {
+  const v_float32x4 zero = cv::v_setzero_f32(), one = cv::v_setall_f32(1.0f);
+  const v_float32x4 six = cv::v_setall_f32(6.0f);
+  const v_float32x4 maxc = v_max(v_max(r, g), b);
+  const v_float32x4 minc = v_min(v_min(r, g), b);
+  const v_float32x4 eqc = maxc == minc;
+  const v_float32x4 cr = maxc - minc;
+  const v_float32x4 s = cr / v_select(eqc, one, maxc);
+  const v_float32x4 crd = v_select(eqc, one, cr);
+  const v_float32x4 rc = (maxc - r) / crd, gc = (maxc - g) / crd, bc = (maxc - b) / crd;
+  const v_float32x4 is_r = maxc == r, is_g = maxc == g;
+  const v_float32x4 hr = v_select(is_r, bc - gc, zero);
+  const v_float32x4 hg = v_select(is_g & ~is_r, cv::v_setall_f32(2.0f) + rc - bc, zero);
+  const v_float32x4 hb = v_select(~(is_g | is_r), cv::v_setall_f32(4.0f) + gc - rc, zero);
+  const auto mod1 = [](const v_float32x4& x) { return x - v_cvt_f32(v_floor(x)); };
+  const v_float32x4 h = mod1(mod1((hr + hg + hb) / six + one) + shift);
+
+  const v_float32x4 v = maxc;
+  const v_float32x4 h6 = h * six;
+  const v_float32x4 i = v_cvt_f32(v_floor(h6));
+  const v_float32x4 f = h6 - i;
+  const v_float32x4 sector = v_select(i == six, zero, i);  // h may round up to 1: sector 6 is 0
+  const auto clamp01 = [&](const v_float32x4& x) { return v_min(v_max(x, zero), one); };
+  const v_float32x4 p = clamp01(v * (one - s));
+  const v_float32x4 qq = clamp01(v * (one - s * f));
+  const v_float32x4 t = clamp01(v * (one - s * (one - f)));
+  const auto in = [&](float k) { return sector == cv::v_setall_f32(k); };
+  const v_float32x4 s0 = in(0), s1 = in(1), s2 = in(2), s3 = in(3), s4 = in(4), s5 = in(5);
+  // shift_hue's switch by columns: sector 0..5 gives r = v qq p p t v, g = t v v qq p p,
+  // b = p p t v v qq.
+  r = v_select(s0 | s5, v, v_select(s1, qq, v_select(s4, t, p)));
+  g = v_select(s1 | s2, v, v_select(s0, t, v_select(s3, qq, p)));
+  b = v_select(s3 | s4, v, v_select(s2, t, v_select(s5, qq, p)));
+}
+
+// 16 bytes as 4 x 4 floats v / 255, as UnitTable holds them.
+void unit_floats(const v_uint8x16& x, v_float32x4 (&f)[4]) {
+  const v_float32x4 scale = cv::v_setall_f32(255.0f);
+  v_uint16x8 lo, hi;
+  v_expand(x, lo, hi);
+  v_uint32x4 q[4];
+  v_expand(lo, q[0], q[1]);
+  v_expand(hi, q[2], q[3]);
+  for (int k = 0; k < 4; ++k) f[k] = v_cvt_f32(v_reinterpret_as_s32(q[k])) / scale;
+}
+
+// 4 x 4 floats in [0, 1] as 16 bytes trunc(255 x).
+v_uint8x16 unit_bytes(const v_float32x4 (&f)[4]) {
+  const v_float32x4 scale = cv::v_setall_f32(255.0f);
+  v_int32x4 q[4];
+  for (int k = 0; k < 4; ++k) q[k] = v_trunc(f[k] * scale);
+  return v_pack_u(v_pack(q[0], q[1]), v_pack(q[2], q[3]));
+}
+#endif
+
+// shift_hue over n RGB pixels, 16 at a time where vectors allow.
+void shift_hue_run(const uint8_t* in, uint8_t* out, int n, float shift, const UnitTable& unit) {
+  int x = 0;
+#if CV_SIMD128 && CV_SIMD128_64F
+  const v_float32x4 vshift = cv::v_setall_f32(shift);
+  for (; x + 16 <= n; x += 16) {
+    v_uint8x16 r8, g8, b8;
+    v_load_deinterleave(in + 3 * x, r8, g8, b8);
+    v_float32x4 r[4], g[4], b[4];
+    unit_floats(r8, r);
+    unit_floats(g8, g);
+    unit_floats(b8, b);
+    for (int k = 0; k < 4; ++k) shift_hue4(r[k], g[k], b[k], vshift);
+    v_store_interleave(out + 3 * x, unit_bytes(r), unit_bytes(g), unit_bytes(b));
+  }
+#endif
+  for (; x < n; ++x) shift_hue(in + 3 * x, out + 3 * x, shift, unit);
+}
+
 // Blends src with `other` (same size and type) element by element, as _blend does.
 void blend_images(const cv::Mat& src, const cv::Mat& other, cv::Mat& dst, double ratio) {
   const Blend blend(ratio);
@@ -216,10 +305,12 @@ void adjust_hue(const cv::Mat& src, cv::Mat& dst, double shift) {
   static const UnitTable unit;
   const float s = static_cast<float>(shift);
   cv::Mat out(src.size(), src.type());
-  for (int y = 0; y < src.rows; ++y) {
-    const uint8_t* p = src.ptr<uint8_t>(y);
-    uint8_t* o = out.ptr<uint8_t>(y);
-    for (int x = 0; x < src.cols; ++x) shift_hue(p + 3 * x, o + 3 * x, s, unit);
+  if (src.isContinuous()) {
+    shift_hue_run(src.ptr<uint8_t>(), out.ptr<uint8_t>(), static_cast<int>(src.total()), s, unit);
+  } else {
+    for (int y = 0; y < src.rows; ++y) {
+      shift_hue_run(src.ptr<uint8_t>(y), out.ptr<uint8_t>(y), src.cols, s, unit);
+    }
   }
   dst = out;
 }

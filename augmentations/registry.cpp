@@ -2,6 +2,7 @@
 
 #include "augmentations/combinators.hpp"
 #include "augmentations/corrupt_op.hpp"
+#include "augmentations/foreground.hpp"
 #include "augmentations/geometric.hpp"
 #include "augmentations/masking.hpp"
 #include "augmentations/occlusion.hpp"
@@ -78,6 +79,9 @@ const std::vector<TransformInfo>& transform_infos() {
       {EraseOptions::kName,
        "random erasing: a rectangle of U(scale) of the area, log-uniform aspect ratio, noise or value",
        EraseOptions{}},
+      {ForegroundMaskOptions::kName,
+       "K-means foreground mask: pixels of the colour cluster covering most of the border set to fill_value",
+       ForegroundMaskOptions{}},
       // masks and occlusion: add above this line
       {SequenceOptions::kName, "with probability p, apply ops in order (a nested pipeline)", SequenceOptions{}},
       {OneOfOptions::kName, "with probability p, apply one of ops, chosen by weights", OneOfOptions{}},
@@ -155,6 +159,9 @@ std::unique_ptr<Transform> make_transform(const TransformOptions& options) {
     // policies: add above this line
     std::unique_ptr<Transform> operator()(const CorruptOptions& o) const { return std::make_unique<Corrupt>(o); }
     std::unique_ptr<Transform> operator()(const EraseOptions& o) const { return std::make_unique<Erase>(o); }
+    std::unique_ptr<Transform> operator()(const ForegroundMaskOptions& o) const {
+      return std::make_unique<ForegroundMask>(o);
+    }
     // masks and occlusion: add above this line
     std::unique_ptr<Transform> operator()(const SequenceOptions& o) const { return std::make_unique<Sequence>(o); }
     std::unique_ptr<Transform> operator()(const OneOfOptions& o) const { return std::make_unique<OneOf>(o); }

@@ -377,6 +377,18 @@ struct EraseOptions {
   int value = 0;
 };
 
+/// K-means foreground mask, with probability p: the pixel colours are split into `clusters`
+/// groups by Lloyd's algorithm (deterministic start at evenly spaced luminance quantiles, at most
+/// `iterations` updates), the group holding most of the 1-pixel border is background, and its
+/// pixels are set to fill_value. Isolates a cell from the smear around it, as the seeds did.
+struct ForegroundMaskOptions {
+  static constexpr const char* kName = "foreground_mask";
+  double p = 1.0;
+  int clusters = 2;  ///< 2..8
+  int iterations = 10;
+  int fill_value = 0;
+};
+
 // One line per family; the order is the registry's (gauntlet list transforms). A struct rather
 // than an alias so that combinators can hold lists of it; std::visit and std::get take it as the
 // variant it is (variant_size needs TransformOptions::Variant).
@@ -388,7 +400,7 @@ using TransformVariant = std::variant<
     SolarizeOptions, InvertOptions, SharpnessOptions, GaussianBlurOptions, GaussianNoiseOptions,
     JpegOptions,  // photometric
     RandAugmentOptions, TrivialAugmentOptions, AugMixOptions,  // policies
-    CorruptOptions, EraseOptions,
+    CorruptOptions, EraseOptions, ForegroundMaskOptions,  // masks
     SequenceOptions, OneOfOptions, SomeOfOptions>;  // combinators
 
 struct TransformOptions : TransformVariant {

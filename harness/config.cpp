@@ -349,6 +349,13 @@ void op_from_json(const json& t, std::vector<TransformOptions>& ops) {
     }
     read(t, "value", o.value);
     ops.emplace_back(o);
+  } else if (op == ForegroundMaskOptions::kName) {
+    ForegroundMaskOptions o;
+    read(t, "p", o.p);
+    read(t, "clusters", o.clusters);
+    read(t, "iterations", o.iterations);
+    read(t, "fill_value", o.fill_value);
+    ops.emplace_back(o);
     // masks and occlusion: add branches above this line
   } else if (op == SequenceOptions::kName) {
     SequenceOptions o;
@@ -517,6 +524,10 @@ json pipeline_to_json(const std::vector<TransformOptions>& ops) {
               {"ratio", {o.ratio_min, o.ratio_max}},
               {"fill", erase_fill_name(o.fill)},
               {"value", o.value}};
+    }
+    json operator()(const ForegroundMaskOptions& o) const {
+      return {{"op", o.kName}, {"p", o.p}, {"clusters", o.clusters}, {"iterations", o.iterations},
+              {"fill_value", o.fill_value}};
     }
     // masks and occlusion: add above this line
     json operator()(const SequenceOptions& o) const {

@@ -16,6 +16,15 @@ void BM_Rotate(benchmark::State& state) { run_transform(state, RotateOptions{1.0
 BENCHMARK(BM_HFlip)->ArgsProduct({{32, 96}, {1, 3}});
 BENCHMARK(BM_Rotate)->ArgsProduct({{32, 96}, {1, 3}});
 
+// On noise, the worst case for K-means: it rarely settles, so all `iterations` run.
+void BM_ForegroundMask(benchmark::State& state, int clusters) {
+  ForegroundMaskOptions o;
+  o.clusters = clusters;
+  run_transform(state, o);
+}
+BENCHMARK_CAPTURE(BM_ForegroundMask, k2, 2)->ArgsProduct({{32, 96}, {1, 3}});
+BENCHMARK_CAPTURE(BM_ForegroundMask, k8, 8)->ArgsProduct({{96}, {1, 3}});
+
 void BM_Corruption(benchmark::State& state, const char* name) {
   const cv::Mat src = random_image(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
   const SizeTable table = size_table_for(src.rows, src.cols);
