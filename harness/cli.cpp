@@ -167,10 +167,33 @@ int cmd_list(const std::string& what) {
                  p.description);
     }
   }
-  if (all || what == "losses") fmt::print("losses:\n  cross_entropy    label_smoothing (default 0)\n");
+  if (all || what == "losses") {
+    fmt::print(
+        "losses (both take label_smoothing 0, and class_weights: null, \"balanced\" (n / (K count_k) from the\n"
+        "training labels) or one weight per class; both take MixUp/CutMix soft targets):\n"
+        "  cross_entropy    -sum t log p\n"
+        "  focal            -alpha_t (1 - p_t)^gamma log p_t: gamma 2, alpha [] (1 for every class)\n");
+  }
   if (all || what == "optimizers") {
-    fmt::print("optimizers:\n  sgd              lr 0.01, momentum 0.9, nesterov false, weight_decay 0\n"
-               "  adam             lr 0.001, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0\n");
+    fmt::print("optimizers (all also take schedule, no_decay_norm_bias false, head_lr_scale 1, backbone_lr_scale 1):\n");
+    for (const auto& name : optimizer_names()) {
+      OptimizerConfig c;
+      c.options = default_optimizer_options(name);
+      nlohmann::json j = to_json(c);
+      for (const char* common : {"name", "schedule", "no_decay_norm_bias", "head_lr_scale", "backbone_lr_scale"}) {
+        j.erase(common);
+      }
+      std::string defaults;
+      for (const auto& [key, value] : j.items()) defaults += (defaults.empty() ? "" : ", ") + key + " " + value.dump();
+      fmt::print("  {:<16} {}\n", name, defaults);
+    }
+    fmt::print(
+        "schedules (per epoch of a phase):\n"
+        "  constant\n"
+        "  step             step_size 30, gamma 0.1: lr gamma^floor(e / step_size)\n"
+        "  exponential      gamma 0.1, decay_epochs 1, staircase false: lr gamma^(e / decay_epochs)\n"
+        "  cosine           warmup_epochs 0, warmup_start_factor 0.1, min_lr 0, total_epochs 0 (the phase's):\n"
+        "                   linear warm-up, then cosine annealing to min_lr\n");
   }
   return kExitOk;
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <type_traits>
 
@@ -811,6 +812,10 @@ LossConfig loss_from_json(const json& raw) {
       l.balanced = true;  // "balanced"
     } else if (w.is_array()) {
       l.options.class_weights = w.get<std::vector<double>>();
+      if (std::none_of(l.options.class_weights.begin(), l.options.class_weights.end(),
+                       [](double x) { return x > 0; })) {
+        throw ValueError("/class_weights", "at least one class weight must be > 0");
+      }
     }
   }
   return l;

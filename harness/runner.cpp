@@ -453,6 +453,21 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   progress.message(fmt::format("gauntlet: suite {} ({} cells), data {}: train {} / val {} / test {} images, {} classes",
                                s.name, s.cells.size(), s.data.source.path, splits.train.n, splits.val.n,
                                splits.test.n, splits.train.num_classes()));
+  // Per-class loss values must match the data's classes: known only now, still before any training.
+  const int64_t classes = splits.train.num_classes();
+  const bool losses_by_label = s.json.at("axes").at("loss").is_object();
+  for (size_t i = 0; i < s.losses.size(); ++i) {
+    const AxisValue& loss = s.losses[i];
+    const LossConfig l = loss_from_json(loss.value);
+    const std::string at = "/axes/loss/" + (losses_by_label ? loss.label : std::to_string(i));
+    const auto check = [&](const std::vector<double>& v, const char* key, bool one_for_all) {
+      if (v.empty() || (one_for_all && v.size() == 1) || static_cast<int64_t>(v.size()) == classes) return;
+      throw InputError(s.path, fmt::format("{}/{}: {} values for the {} classes of {}", at, key, v.size(), classes,
+                                           s.data.source.path));
+    };
+    check(l.options.class_weights, "class_weights", false);
+    check(l.options.focal_alpha, "alpha", true);
+  }
   HoldoutSet holdouts;
   holdouts.specs = holdout_specs(s, static_cast<int>(splits.test.height), static_cast<int>(splits.test.width));
   holdouts.test = &splits.test;

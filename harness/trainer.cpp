@@ -257,6 +257,18 @@ void save_checkpoint(const TrainSetup& setup, const torch::nn::Module& model, co
   std::filesystem::rename(tmp, setup.checkpoint);
 }
 
+// A fresh tensor for each read: InputArchive::read copies into a defined tensor, keeping its dtype.
+torch::Tensor read_tensor(torch::serialize::InputArchive& a, const std::string& key) {
+  torch::Tensor t;
+  a.read(key, t);
+  return t;
+}
+
+std::string message_of(const std::exception& e) {
+  const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
+  return c10_error ? c10_error->what_without_backtrace() : e.what();
+}
+
 // A checkpoint read back: loads the weights into the models at once; the phase state is applied
 // when that phase's optimizer and callbacks exist.
 struct Resume {
@@ -268,20 +280,20 @@ struct Resume {
 std::optional<Resume> load_checkpoint(const TrainSetup& setup, torch::nn::Module& model, torch::nn::Module* ema,
                                       TrainOutcome& out, Progress& progress) {
   if (setup.checkpoint.empty() || !std::filesystem::exists(setup.checkpoint)) return std::nullopt;
+  // A checkpoint that fails half-way must not leave half its weights behind.
+  const std::vector<torch::Tensor> model_before = snapshot(model);
+  const std::vector<torch::Tensor> ema_before = ema ? snapshot(*ema) : std::vector<torch::Tensor>{};
   try {
     Resume r;
     r.archive.load_from(setup.checkpoint);
-    torch::Tensor t;
-    r.archive.read("tag", t);
-    if (tensor_bytes(t) != setup.checkpoint_tag) {
+    if (tensor_bytes(read_tensor(r.archive, "tag")) != setup.checkpoint_tag) {
       progress.message(fmt::format("{}: ignoring a checkpoint of other code or settings; starting over", setup.title));
       return std::nullopt;
     }
-    r.archive.read("position", t);
-    const auto* p = t.data_ptr<int64_t>();
+    const torch::Tensor position = read_tensor(r.archive, "position").to(torch::kInt64);
+    const auto* p = position.data_ptr<int64_t>();
     r.pos = {p[0], p[1], p[2] != 0, p[3]};
-    r.archive.read("history", t);
-    const json h = json::parse(tensor_bytes(t));
+    const json h = json::parse(tensor_bytes(read_tensor(r.archive, "history")));
     TrainOutcome loaded;
     for (const auto& e : h.at("history")) loaded.history.push_back(epoch_from_json(e));
     for (const auto& s : h.at("early_stops")) loaded.early_stops.emplace_back(s.at(0), s.at(1));
@@ -293,15 +305,17 @@ std::optional<Resume> load_checkpoint(const TrainSetup& setup, torch::nn::Module
       r.archive.read("ema", e);
       ema->load(e);
     }
-    r.archive.read("generator", t);
-    set_generator_state(t);
+    set_generator_state(read_tensor(r.archive, "generator"));
     r.has_optimizer = !r.pos.phase_done;
     out = std::move(loaded);
     out.resumed_after_epoch = static_cast<int64_t>(out.history.size());
     return r;
   } catch (const std::exception& e) {
     // A checkpoint only saves time: one that cannot be read is not trusted, the cell starts over.
-    progress.message(fmt::format("{}: ignoring a damaged checkpoint ({}); starting over", setup.title, e.what()));
+    restore(model, model_before);
+    if (ema) restore(*ema, ema_before);
+    progress.message(
+        fmt::format("{}: ignoring a damaged checkpoint ({}); starting over", setup.title, message_of(e)));
     return std::nullopt;
   }
 }
@@ -382,14 +396,12 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
       torch::serialize::InputArchive o;
       resume->archive.read("optimizer", o);
       optimizer->load(o);
-      torch::Tensor t;
       if (plateau) {
-        resume->archive.read("plateau", t);
-        plateau->set_state(ReduceLROnPlateauState::from_vector(tensor_doubles(t)));
+        plateau->set_state(ReduceLROnPlateauState::from_vector(tensor_doubles(read_tensor(resume->archive, "plateau"))));
       }
       if (stopper) {
-        resume->archive.read("early_stopping", t);
-        stopper->set_state(EarlyStoppingState::from_vector(tensor_doubles(t)));
+        stopper->set_state(
+            EarlyStoppingState::from_vector(tensor_doubles(read_tensor(resume->archive, "early_stopping"))));
         torch::serialize::InputArchive b;
         if (resume->archive.try_read("best", b)) {
           best = snapshot(*module);
