@@ -226,6 +226,12 @@ int run_cli(int argc, char** argv) {
   run->add_option("--loader-threads", ro.loader_threads, "Data-pipeline threads (results do not depend on it)")
       ->check(CLI::Range(1, 256))->capture_default_str();
   run->add_flag("--rerun", ro.rerun, "Run cells even when their result exists");
+  run->add_option("--device", ro.device, "cpu, cuda, or auto (cuda when LibTorch sees a GPU)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
+  run->add_option("--precision", ro.precision,
+                  "fp32, or mixed precision by autocast: bf16 (CPU or CUDA), fp16 (CUDA, with dynamic loss scaling)")
+      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))->capture_default_str();
+  run->add_flag("--channels-last", ro.channels_last, "Channels-last memory format for the model and its batches");
   run->add_option("--set", sets, "Override a suite value: PATH=VALUE, e.g. --set train.epochs=2 or "
                                  "--set /axes/seeds=[0,1] (VALUE is JSON, or a bare string)");
 

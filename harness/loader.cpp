@@ -86,7 +86,8 @@ Batch Loader::make_batch(int64_t b) const {
   const int64_t count = std::min(o_.batch_size, data_.n - begin);
   const int64_t side = data_.side, ch = data_.channels;
   Batch batch;
-  batch.images = torch::empty({count, ch, side, side}, torch::kFloat32);
+  batch.images = torch::empty({count, ch, side, side},
+                              torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(o_.pin_memory));
   batch.labels = torch::empty({count}, torch::kInt64);
   float* x = batch.images.data_ptr<float>();
   int64_t* y = batch.labels.data_ptr<int64_t>();

@@ -45,6 +45,7 @@ struct LoaderOptions {
   /// Rng{key, "mix", e, b}. nullptr or disabled: none. Needs num_classes.
   const MixOptions* mix = nullptr;
   int64_t num_classes = 0;
+  bool pin_memory = false;  ///< page-locked batches, for non-blocking copies to a CUDA device
 };
 
 struct Batch {

@@ -113,7 +113,7 @@ std::string cpu_name() {
   return "unknown";
 }
 
-json environment(const RunOptions& o) {
+json environment(const RunOptions& o, const ComputeOptions& compute) {
   return {{"gauntlet", gauntlet_version()},
           {"git_sha", gauntlet_git_sha()},
           {"source_hash", gauntlet_source_hash()},
@@ -122,8 +122,10 @@ json environment(const RunOptions& o) {
           {"compiler", compiler_id()},
           {"cpu", cpu_name()},
           {"cores", std::thread::hardware_concurrency()},
-          {"gpu", nullptr},
-          {"device", "cpu"},
+          {"gpu", compute.device.is_cuda() ? json(compute.device.str()) : json(nullptr)},
+          {"device", compute.device.is_cuda() ? "cuda" : "cpu"},
+          {"precision", precision_name(compute.precision)},
+          {"channels_last", compute.channels_last},
           {"threads", torch::get_num_threads()},
           {"loader_threads", o.loader_threads}};
 }
@@ -187,9 +189,9 @@ void save_weights(torch::nn::AnyModule& model, const std::string& dir) {
 // in the model to `inference_seconds`.
 Metrics evaluate_holdout(torch::nn::AnyModule& model, const PreparedSet& data, const Normalization& norm,
                          int64_t batch_size, int loader_threads, int64_t k, const std::string& dir,
-                         const std::string& id, double& inference_seconds) {
+                         const std::string& id, double& inference_seconds, const ComputeOptions& compute = {}) {
   const auto t0 = std::chrono::steady_clock::now();
-  const torch::Tensor logits = predict_logits(model, data, norm, batch_size, loader_threads);
+  const torch::Tensor logits = predict_logits(model, data, norm, batch_size, loader_threads, compute);
   inference_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
   const torch::Tensor pred = logits.argmax(1).contiguous();
@@ -231,6 +233,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.ema_decay = tc.ema_decay;
   setup.dropout = tc.dropout;
   setup.head_prefix = info.defaults.classifier + ".";
+  setup.compute = make_compute_options(o.device, o.precision, o.channels_last);
   setup.checkpoint = (std::filesystem::path(dir) / "checkpoint.pt").string();
   setup.checkpoint_tag = fmt::format("{} {}", config.dump(), gauntlet_source_hash());
   setup.key = mix_key({s.seed, static_cast<uint64_t>(cell.seed), kTrainOp});
@@ -271,11 +274,11 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   for (const auto& h : holdouts.specs) {
     const auto data = holdouts.get(h, train.side, train.channels);
     eval[h.id] = to_json(evaluate_holdout(model, *data, setup.norm, s.evaluate.batch_size,
-                                          o.loader_threads, k, dir, h.id, inference_secs));
+                                          o.loader_threads, k, dir, h.id, inference_secs, setup.compute));
     if (ema) {
       eval_ema[h.id] = to_json(evaluate_holdout(*ema, *data, setup.norm, s.evaluate.batch_size, o.loader_threads,
                                                 k, (std::filesystem::path(dir) / "ema").string(), h.id,
-                                                inference_secs));
+                                                inference_secs, setup.compute));
     }
     if (!h.info.empty()) holdout_info[h.id] = h.info;
   }
@@ -445,6 +448,12 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
 
 RunSummary run_suite(const Suite& s, const RunOptions& o) {
   torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  ComputeOptions compute;
+  try {
+    compute = make_compute_options(o.device, o.precision, o.channels_last);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("", e.what());
+  }
   Progress progress(stdout);
   RunSummary summary;
   summary.cells = static_cast<int>(s.cells.size());
@@ -492,7 +501,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     PreparedSet train, val;
   };
   std::map<std::pair<int64_t, int64_t>, Prepared> prepared;
-  const json env = environment(o);
+  const json env = environment(o, compute);
   std::vector<json> results;
 
   // The suite's current cells, written before any runs: report and compare read only these, so

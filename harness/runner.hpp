@@ -17,6 +17,9 @@ struct RunOptions {
   int threads = 0;         ///< LibTorch compute threads; 0: all cores
   int loader_threads = 1;  ///< data-pipeline threads; results do not depend on it
   bool rerun = false;      ///< run cells even when their result exists
+  std::string device = "cpu";     ///< cpu | cuda | auto
+  std::string precision = "fp32";  ///< fp32 | bf16 | fp16 (autocast; fp16 with loss scaling, CUDA only)
+  bool channels_last = false;
 };
 
 struct RunSummary {

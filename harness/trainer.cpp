@@ -18,6 +18,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "harness/compute.hpp"
 #include "harness/core/atomic_file.hpp"
 #include "harness/losses.hpp"
 #include "harness/optimizers.hpp"
@@ -221,7 +222,7 @@ struct PhaseState {
 };
 
 void save_checkpoint(const TrainSetup& setup, const torch::nn::Module& model, const torch::nn::Module* ema,
-                     const Position& pos, const PhaseState& st, const TrainOutcome& out) {
+                     const Position& pos, const PhaseState& st, const LossScaler& scaler, const TrainOutcome& out) {
   torch::serialize::OutputArchive a;
   a.write("tag", bytes_tensor(setup.checkpoint_tag));
   a.write("position", torch::tensor({pos.phase, pos.epoch_in_phase, int64_t{pos.phase_done}, pos.best_epoch}));
@@ -250,6 +251,7 @@ void save_checkpoint(const TrainSetup& setup, const torch::nn::Module& model, co
       a.write("best", b);
     }
   }
+  a.write("scaler", doubles_tensor({scaler.state().scale, static_cast<double>(scaler.state().good_steps)}));
   a.write("generator", generator_state());
   const std::string tmp = temp_path_for(setup.checkpoint);
   std::filesystem::create_directories(std::filesystem::path(setup.checkpoint).parent_path());
@@ -257,11 +259,12 @@ void save_checkpoint(const TrainSetup& setup, const torch::nn::Module& model, co
   std::filesystem::rename(tmp, setup.checkpoint);
 }
 
-// A fresh tensor for each read: InputArchive::read copies into a defined tensor, keeping its dtype.
+// A fresh tensor for each read (InputArchive::read copies into a defined tensor, keeping its
+// dtype), on the CPU whatever device the archive was mapped to.
 torch::Tensor read_tensor(torch::serialize::InputArchive& a, const std::string& key) {
   torch::Tensor t;
   a.read(key, t);
-  return t;
+  return t.to(torch::kCPU);
 }
 
 std::string message_of(const std::exception& e) {
@@ -278,14 +281,15 @@ struct Resume {
 };
 
 std::optional<Resume> load_checkpoint(const TrainSetup& setup, torch::nn::Module& model, torch::nn::Module* ema,
-                                      TrainOutcome& out, Progress& progress) {
+                                      LossScaler& scaler, TrainOutcome& out, Progress& progress) {
   if (setup.checkpoint.empty() || !std::filesystem::exists(setup.checkpoint)) return std::nullopt;
   // A checkpoint that fails half-way must not leave half its weights behind.
   const std::vector<torch::Tensor> model_before = snapshot(model);
   const std::vector<torch::Tensor> ema_before = ema ? snapshot(*ema) : std::vector<torch::Tensor>{};
+  const LossScaler::State scaler_before = scaler.state();
   try {
     Resume r;
-    r.archive.load_from(setup.checkpoint);
+    r.archive.load_from(setup.checkpoint, setup.compute.device);
     if (tensor_bytes(read_tensor(r.archive, "tag")) != setup.checkpoint_tag) {
       progress.message(fmt::format("{}: ignoring a checkpoint of other code or settings; starting over", setup.title));
       return std::nullopt;
@@ -305,6 +309,8 @@ std::optional<Resume> load_checkpoint(const TrainSetup& setup, torch::nn::Module
       r.archive.read("ema", e);
       ema->load(e);
     }
+    const std::vector<double> sc = tensor_doubles(read_tensor(r.archive, "scaler"));
+    scaler.set_state({sc.at(0), static_cast<int64_t>(sc.at(1))});
     set_generator_state(read_tensor(r.archive, "generator"));
     r.has_optimizer = !r.pos.phase_done;
     out = std::move(loaded);
@@ -314,6 +320,7 @@ std::optional<Resume> load_checkpoint(const TrainSetup& setup, torch::nn::Module
     // A checkpoint only saves time: one that cannot be read is not trusted, the cell starts over.
     restore(model, model_before);
     if (ema) restore(*ema, ema_before);
+    scaler.set_state(scaler_before);
     progress.message(
         fmt::format("{}: ignoring a damaged checkpoint ({}); starting over", setup.title, message_of(e)));
     return std::nullopt;
@@ -326,6 +333,9 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
                          const PreparedSet& val, const TrainSetup& setup, Progress& progress) {
   auto module = model.ptr();
   std::shared_ptr<torch::nn::Module> ema_module = setup.ema_decay > 0 && ema ? ema->ptr() : nullptr;
+  const ComputeOptions& compute = setup.compute;
+  place_module(*module, compute);
+  if (ema_module) place_module(*ema_module, compute);
   if (setup.dropout) set_dropout(*module, *setup.dropout);
   if (ema_module) {
     if (setup.dropout) set_dropout(*ema_module, *setup.dropout);
@@ -348,10 +358,12 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
   lo.norm = setup.norm;
   lo.mix = setup.mix;
   lo.num_classes = setup.num_classes;
+  lo.pin_memory = compute.device.is_cuda();
   Loader loader(train, lo);
+  LossScaler scaler(compute.precision == Precision::kFloat16);
 
   TrainOutcome out;
-  std::optional<Resume> resume = load_checkpoint(setup, *module, ema_module.get(), out, progress);
+  std::optional<Resume> resume = load_checkpoint(setup, *module, ema_module.get(), scaler, out, progress);
   size_t first_phase = 0;
   if (resume) {
     progress.message(fmt::format("{}: resuming after epoch {} from {}", setup.title, out.resumed_after_epoch,
@@ -436,29 +448,37 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
       while (loader.next(batch)) {
         ++step;
         optimizer->zero_grad();
-        const torch::Tensor logits = model.forward(batch.images);
-        torch::Tensor loss =
-            compute_loss(setup.loss, logits, batch.targets.defined() ? batch.targets : batch.labels);
+        const torch::Tensor labels = place_input(batch.labels, compute);
+        torch::Tensor logits, loss;
+        {
+          AutocastScope autocast(compute);
+          logits = model.forward(place_input(batch.images, compute));
+          loss = compute_loss(setup.loss, logits, batch.targets.defined() ? place_input(batch.targets, compute) : labels);
+        }
+        loss = loss.to(torch::kFloat32);
         const torch::Tensor penalty = weight_penalty(*module, setup.regularization);
         if (penalty.defined()) loss = loss + penalty;
         const double l = loss.item<double>();
         if (!std::isfinite(l)) {
           throw std::runtime_error(fmt::format("non-finite loss ({}) at epoch {}, step {}", l, global_epoch, step));
         }
-        loss.backward();
-        if (setup.grad_clip_norm > 0) {
-          std::vector<torch::Tensor> with_grad;
-          for (const auto& p : module->parameters()) {
-            if (p.grad().defined()) with_grad.push_back(p);
-          }
-          torch::nn::utils::clip_grad_norm_(with_grad, setup.grad_clip_norm);
+        scaler.scale(loss).backward();
+        std::vector<torch::Tensor> with_grad;
+        for (const auto& p : module->parameters()) {
+          if (p.grad().defined()) with_grad.push_back(p);
         }
-        optimizer->step();
-        if (ema_module) ema_update(*ema_module, *module, setup.ema_decay);
+        const bool finite = scaler.unscale(with_grad);
+        if (setup.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(with_grad, setup.grad_clip_norm);
+        // fp16: a step whose gradients overflowed is skipped and the scale halved (GradScaler's rule).
+        if (finite) {
+          optimizer->step();
+          if (ema_module) ema_update(*ema_module, *module, setup.ema_decay);
+        }
+        scaler.update(finite);
         const int64_t b = batch.labels.size(0);
         loss_sum += l * b;
         // For a mixed batch: agreement with each sample's own label (the one weighted lam).
-        correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+        correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
         seen += b;
         progress.update(seen, loss_sum / seen);
       }
@@ -506,7 +526,7 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
         const Position pos{static_cast<int64_t>(pi), e + 1, stop || e + 1 == ph.epochs, best_epoch};
         save_checkpoint(setup, *module, ema_module.get(), pos,
                         {optimizer.get(), plateau ? &*plateau : nullptr, stopper ? &*stopper : nullptr, &best},
-                        out);
+                        scaler, out);
       }
       if (stop) break;
     }
@@ -524,7 +544,7 @@ std::pair<double, double> evaluate_loss(torch::nn::AnyModule& model, const Prepa
                                         const TrainSetup& setup) {
   if (data.n == 0) return {0.0, 0.0};
   const torch::Tensor logits =
-      predict_logits(model, data, setup.norm, setup.eval_batch_size, setup.loader_threads);
+      predict_logits(model, data, setup.norm, setup.eval_batch_size, setup.loader_threads, setup.compute);
   const torch::Tensor y = torch::from_blob(const_cast<int64_t*>(data.labels.data()), {data.n},
                                            torch::kInt64);
   torch::NoGradGuard no_grad;
@@ -536,7 +556,8 @@ std::pair<double, double> evaluate_loss(torch::nn::AnyModule& model, const Prepa
 }
 
 torch::Tensor predict_logits(torch::nn::AnyModule& model, const PreparedSet& data,
-                             const Normalization& norm, int64_t batch_size, int loader_threads) {
+                             const Normalization& norm, int64_t batch_size, int loader_threads,
+                             const ComputeOptions& compute) {
   torch::NoGradGuard no_grad;
   auto module = model.ptr();
   const bool was_training = module->is_training();
@@ -545,11 +566,12 @@ torch::Tensor predict_logits(torch::nn::AnyModule& model, const PreparedSet& dat
   lo.batch_size = batch_size;
   lo.threads = loader_threads;
   lo.norm = norm;
+  lo.pin_memory = compute.device.is_cuda();
   Loader loader(data, lo);
   loader.start_epoch(0);
   std::vector<torch::Tensor> parts;
   Batch batch;
-  while (loader.next(batch)) parts.push_back(model.forward(batch.images));
+  while (loader.next(batch)) parts.push_back(model.forward(place_input(batch.images, compute)).to(torch::kCPU));
   if (was_training) module->train();
   return torch::cat(parts, 0);
 }

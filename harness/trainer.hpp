@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/compute.hpp"
 #include "harness/config.hpp"
 #include "harness/loader.hpp"
 #include "harness/progress.hpp"
@@ -52,6 +53,7 @@ struct TrainSetup {
   const MixOptions* mix = nullptr;  ///< MixUp / CutMix; nullptr: none
   int64_t num_classes = 0;
   Normalization norm;
+  ComputeOptions compute;  ///< device, mixed precision, channels-last
   std::string title;  ///< shown in progress lines
   /// Where the checkpoint after every epoch goes ("": none). A checkpoint there whose `tag`
   /// matches is resumed from; one with another tag, or damaged, is ignored (with a warning).
@@ -80,8 +82,10 @@ nlohmann::json history_json(const std::vector<EpochStats>& history);
 std::pair<double, double> evaluate_loss(torch::nn::AnyModule& model, const PreparedSet& data,
                                         const TrainSetup& setup);
 
-/// Logits (N, K) of `model` in eval mode, in the order of `data`.
+/// Logits (N, K) of `model` in eval mode, in the order of `data`, on the CPU (the model and its
+/// batches on compute.device; evaluation is in fp32).
 torch::Tensor predict_logits(torch::nn::AnyModule& model, const PreparedSet& data,
-                             const Normalization& norm, int64_t batch_size, int loader_threads);
+                             const Normalization& norm, int64_t batch_size, int loader_threads,
+                             const ComputeOptions& compute = {});
 
 }  // namespace gauntlet
