@@ -80,13 +80,14 @@ torch::Tensor LossScaler::scale(const torch::Tensor& loss) const {
 bool LossScaler::unscale(const std::vector<torch::Tensor>& params) const {
   if (!enabled_) return true;
   torch::NoGradGuard no_grad;
-  bool finite = true;
+  std::vector<torch::Tensor> finite;
   for (const auto& p : params) {
     if (!p.grad().defined()) continue;
     p.grad().div_(state_.scale);
-    finite = finite && torch::isfinite(p.grad()).all().item<bool>();
+    finite.push_back(torch::isfinite(p.grad()).all());
   }
-  return finite;
+  // One synchronisation with the device per step, not one per parameter.
+  return finite.empty() || torch::stack(finite).all().item<bool>();
 }
 
 void LossScaler::update(bool finite) {

@@ -779,10 +779,12 @@ json to_json(const OptimizerConfig& c) {
     if (o.name != "lion") j["eps"] = o.eps;
     if (o.name == "nadam") j["momentum_decay"] = o.momentum_decay;
   }
-  j["schedule"] = to_json(c.schedule);
-  j["no_decay_norm_bias"] = c.no_decay_norm_bias;
-  j["head_lr_scale"] = c.head_lr_scale;
-  j["backbone_lr_scale"] = c.backbone_lr_scale;
+  // Options added after the first results are written only when they differ from their defaults,
+  // so that the cell ids (and compare's matching) of configs that do not use them stay as they were.
+  if (c.schedule.name != "constant") j["schedule"] = to_json(c.schedule);
+  if (c.no_decay_norm_bias) j["no_decay_norm_bias"] = true;
+  if (c.head_lr_scale != 1.0) j["head_lr_scale"] = c.head_lr_scale;
+  if (c.backbone_lr_scale != 1.0) j["backbone_lr_scale"] = c.backbone_lr_scale;
   return j;
 }
 
@@ -827,9 +829,12 @@ json to_json(const LossConfig& l) {
     j["gamma"] = l.options.focal_gamma;
     j["alpha"] = l.options.focal_alpha;
   }
-  j["class_weights"] = l.balanced ? json("balanced")
-                       : l.options.class_weights.empty() ? json(nullptr)
-                                                          : json(l.options.class_weights);
+  // As for optimizers: absent at its default, so older cell ids stay.
+  if (l.balanced) {
+    j["class_weights"] = "balanced";
+  } else if (!l.options.class_weights.empty()) {
+    j["class_weights"] = l.options.class_weights;
+  }
   return j;
 }
 
@@ -867,24 +872,30 @@ TrainConfig train_from_json(const json& j) {
 }
 
 json to_json(const TrainConfig& t) {
-  json phases = json::array();
-  for (const auto& p : t.phases) {
-    phases.push_back({{"epochs", p.epochs},
-                      {"freeze", to_json(p.freeze)},
-                      {"optimizer", p.optimizer},
-                      {"early_stopping", to_json(p.early_stopping)},
-                      {"reduce_on_plateau", to_json(p.reduce_on_plateau)}});
+  // epochs and batch_size always; what came later only when it is used, so that the cell ids of
+  // suites that do not use it stay as they were.
+  json j = {{"epochs", t.epochs}, {"batch_size", t.batch_size}};
+  if (t.early_stopping) j["early_stopping"] = to_json(t.early_stopping);
+  if (t.reduce_on_plateau) j["reduce_on_plateau"] = to_json(t.reduce_on_plateau);
+  if (t.ema_decay > 0) j["ema"] = {{"decay", t.ema_decay}};
+  if (t.grad_clip_norm > 0) j["grad_clip_norm"] = t.grad_clip_norm;
+  const RegularizationConfig& r = t.regularization;
+  if (r.l1 > 0 || r.l2 > 0 || !r.layers.empty()) {
+    j["regularization"] = {{"l1", r.l1}, {"l2", r.l2}, {"layers", r.layers}};
   }
-  return {{"epochs", t.epochs},
-          {"batch_size", t.batch_size},
-          {"early_stopping", to_json(t.early_stopping)},
-          {"reduce_on_plateau", to_json(t.reduce_on_plateau)},
-          {"ema", t.ema_decay > 0 ? json{{"decay", t.ema_decay}} : json(nullptr)},
-          {"grad_clip_norm", t.grad_clip_norm},
-          {"regularization",
-           {{"l1", t.regularization.l1}, {"l2", t.regularization.l2}, {"layers", t.regularization.layers}}},
-          {"dropout", t.dropout ? json(*t.dropout) : json(nullptr)},
-          {"phases", phases}};
+  if (t.dropout) j["dropout"] = *t.dropout;
+  if (!t.phases.empty()) {
+    json phases = json::array();
+    for (const auto& p : t.phases) {
+      phases.push_back({{"epochs", p.epochs},
+                        {"freeze", to_json(p.freeze)},
+                        {"optimizer", p.optimizer},
+                        {"early_stopping", to_json(p.early_stopping)},
+                        {"reduce_on_plateau", to_json(p.reduce_on_plateau)}});
+    }
+    j["phases"] = phases;
+  }
+  return j;
 }
 
 }  // namespace gauntlet

@@ -141,7 +141,8 @@ nlohmann::json to_json(const OptimizerConfig& o);
 LossConfig loss_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const LossConfig& l);
 
-/// The suite's train section (absent keys: defaults); to_json writes every field, phases included.
+/// The suite's train section (absent keys: defaults); to_json writes epochs and batch_size, and the
+/// other fields when they are not at their defaults (so older cell ids stay).
 TrainConfig train_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const TrainConfig& t);
 

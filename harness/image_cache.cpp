@@ -46,18 +46,19 @@ bool read_cached_images(const std::string& path, const std::vector<int64_t>& sha
 }
 
 void write_cached_images(const std::string& path, const std::vector<int64_t>& shape,
-                         const std::vector<uint8_t>& images, const std::vector<int64_t>& labels,
+                         std::vector<uint8_t>& images, const std::vector<int64_t>& labels,
                          const std::string& what) {
+  Array im;
+  im.dtype = "u1";
+  im.shape = shape;
+  im.data.swap(images);
   try {
-    Array im;
-    im.dtype = "u1";
-    im.shape = shape;
-    im.data = images;
     const Array lb = labels_of(labels);
     write_npz(path, {{"images", &im}, {"labels", &lb}});
   } catch (const std::exception& e) {
     fmt::print(stderr, "gauntlet: warning: {} not cached: {}\n", what, e.what());
   }
+  images.swap(im.data);
 }
 
 }  // namespace gauntlet

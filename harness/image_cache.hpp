@@ -22,8 +22,10 @@ bool read_cached_images(const std::string& path, const std::vector<int64_t>& sha
                         const std::vector<int64_t>& labels, std::vector<uint8_t>& images);
 
 /// Stores images and labels at `path` atomically; a failure prints a warning naming `what`.
+/// `images` is lent to the writer (no copy of a set that may be gigabytes) and is back, unchanged,
+/// when this returns.
 void write_cached_images(const std::string& path, const std::vector<int64_t>& shape,
-                         const std::vector<uint8_t>& images, const std::vector<int64_t>& labels,
+                         std::vector<uint8_t>& images, const std::vector<int64_t>& labels,
                          const std::string& what);
 
 }  // namespace gauntlet

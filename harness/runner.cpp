@@ -211,12 +211,16 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   const Pipeline pipeline(aug.ops);
   const int64_t k = splits.train.num_classes();
 
+  // The EMA copy (its weights are overwritten by the model's) is built before seeding, so that
+  // cells with and without EMA draw the same initial weights and dropout masks.
+  std::optional<torch::nn::AnyModule> ema;
+  const TrainConfig tc = train_from_json(config.at("train"));
+  if (tc.ema_decay > 0) ema = make_backbone(bb.name, bb.options, k);
   // Cells sharing a seed start from the same weights and see the same batches: paired comparisons.
   torch::manual_seed(mix_key({s.seed, static_cast<uint64_t>(cell.seed), kInitOp}));
   torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
 
   TrainSetup setup;
-  const TrainConfig tc = train_from_json(config.at("train"));
   std::vector<PhaseConfig> phases = tc.phases;
   if (phases.empty()) phases.push_back(PhaseConfig{tc.epochs, {}, nullptr, tc.early_stopping, tc.reduce_on_plateau});
   for (const auto& ph : phases) {
@@ -235,7 +239,9 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.head_prefix = info.defaults.classifier + ".";
   setup.compute = make_compute_options(o.device, o.precision, o.channels_last);
   setup.checkpoint = (std::filesystem::path(dir) / "checkpoint.pt").string();
-  setup.checkpoint_tag = fmt::format("{} {}", config.dump(), gauntlet_source_hash());
+  // A checkpoint continues only the same training: config, code, and where and how it computes.
+  setup.checkpoint_tag = fmt::format("{} {} {} {} {}", config.dump(), gauntlet_source_hash(), setup.compute.device.str(),
+                                     precision_name(setup.compute.precision), setup.compute.channels_last);
   setup.key = mix_key({s.seed, static_cast<uint64_t>(cell.seed), kTrainOp});
   setup.loader_threads = o.loader_threads;
   setup.pipeline = &pipeline;
@@ -255,9 +261,6 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   }
   const PreparedSet& train_set = aug.expand.copies > 0 ? expanded : train;
 
-  // The EMA model starts as a copy of the initial weights (the trainer copies them in).
-  std::optional<torch::nn::AnyModule> ema;
-  if (setup.ema_decay > 0) ema = make_backbone(bb.name, bb.options, k);
 
   const auto t0 = std::chrono::steady_clock::now();
   const TrainOutcome trained = train_model(model, ema ? &*ema : nullptr, train_set, val, setup, progress);
@@ -566,6 +569,10 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
       // Kept after a failure, so that the same command resumes from the last finished epoch.
       std::error_code ignored;
       std::filesystem::remove(std::filesystem::path(dir) / "checkpoint.pt", ignored);
+      // Checkpoint writes a crash cut short (temporary files of dead runs) go with it.
+      for (const auto& f : std::filesystem::directory_iterator(dir, ignored)) {
+        if (f.path().filename().string().rfind("checkpoint.pt.tmp-", 0) == 0) std::filesystem::remove(f.path(), ignored);
+      }
     }
     results.push_back(std::move(result));
   }

@@ -420,9 +420,14 @@ void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
 // warm-up.
 void check_phases(const std::string& path, const Suite& s) {
   std::vector<PhaseConfig> phases = s.train.phases;
-  if (phases.empty()) phases.push_back(PhaseConfig{s.train.epochs, {}, nullptr, {}, {}});
+  if (phases.empty()) {
+    phases.push_back(PhaseConfig{s.train.epochs, {}, nullptr, s.train.early_stopping, s.train.reduce_on_plateau});
+  }
   for (size_t i = 0; i < phases.size(); ++i) {
-    const std::string at = s.train.phases.empty() ? "/train/epochs" : "/train/phases/" + std::to_string(i);
+    const std::string at = s.train.phases.empty() ? "/train" : "/train/phases/" + std::to_string(i);
+    if ((phases[i].early_stopping || phases[i].reduce_on_plateau) && s.data.val_fraction <= 0) {
+      fail(path, at, "early_stopping and reduce_on_plateau watch the validation split, but /data/split/val is 0");
+    }
     for (const auto& opt : s.optimizers) {
       OptimizerConfig o;
       try {
@@ -486,10 +491,8 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
   s.optimizers = read_axis(path, axes, "optimizer", order);
   if (axes.contains("seeds")) s.seeds = axes.at("seeds").get<std::vector<int64_t>>();
 
-  if (doc.contains("train")) {
-    s.train = train_from_json(doc.at("train"));
-    check_phases(path, s);
-  }
+  if (doc.contains("train")) s.train = train_from_json(doc.at("train"));
+  check_phases(path, s);
   if (doc.contains("evaluate")) {
     const json& e = doc.at("evaluate");
     s.evaluate.corruptions = e.value("corruptions", s.evaluate.corruptions);

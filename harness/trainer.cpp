@@ -98,14 +98,21 @@ std::vector<std::shared_ptr<torch::nn::Module>> apply_freeze(torch::nn::Module& 
       }
     }
   }
-  for (auto& p : named) p.value().set_requires_grad(frozen.count(p.key()) == 0);
+  for (auto& p : named) {
+    const bool train = frozen.count(p.key()) == 0;
+    p.value().set_requires_grad(train);
+    // A gradient left from an earlier phase would count in clipping and the fp16 overflow check.
+    if (!train) p.value().mutable_grad() = torch::Tensor();
+  }
   std::vector<std::shared_ptr<torch::nn::Module>> frozen_bn;
   for (const auto& item : m.named_modules()) {
     const auto& mod = item.value();
     if (!mod->as<torch::nn::BatchNorm2d>() && !mod->as<torch::nn::BatchNorm1d>()) continue;
-    bool any_trainable = false;
-    for (const auto& p : mod->parameters()) any_trainable = any_trainable || p.requires_grad();
-    if (!any_trainable) frozen_bn.push_back(mod);
+    const auto params = mod->parameters();
+    const bool frozen_layer = !params.empty() && std::none_of(params.begin(), params.end(), [](const torch::Tensor& p) {
+      return p.requires_grad();
+    });
+    if (frozen_layer) frozen_bn.push_back(mod);
   }
   return frozen_bn;
 }
@@ -253,10 +260,20 @@ void save_checkpoint(const TrainSetup& setup, const torch::nn::Module& model, co
   }
   a.write("scaler", doubles_tensor({scaler.state().scale, static_cast<double>(scaler.state().good_steps)}));
   a.write("generator", generator_state());
+  if (setup.compute.device.is_cuda()) {
+    a.write("cuda_generator", at::globalContext().defaultGenerator(setup.compute.device).get_state());
+  }
+  const std::filesystem::path target(setup.checkpoint);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   const std::string tmp = temp_path_for(setup.checkpoint);
-  std::filesystem::create_directories(std::filesystem::path(setup.checkpoint).parent_path());
-  a.save_to(tmp);
-  std::filesystem::rename(tmp, setup.checkpoint);
+  try {
+    a.save_to(tmp);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
+  }
+  commit_temp_file(tmp, setup.checkpoint);
 }
 
 // A fresh tensor for each read (InputArchive::read copies into a defined tensor, keeping its
@@ -312,6 +329,13 @@ std::optional<Resume> load_checkpoint(const TrainSetup& setup, torch::nn::Module
     const std::vector<double> sc = tensor_doubles(read_tensor(r.archive, "scaler"));
     scaler.set_state({sc.at(0), static_cast<int64_t>(sc.at(1))});
     set_generator_state(read_tensor(r.archive, "generator"));
+    if (setup.compute.device.is_cuda()) {
+      torch::Tensor cuda_state;
+      r.archive.read("cuda_generator", cuda_state);
+      auto gen = at::globalContext().defaultGenerator(setup.compute.device);
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(cuda_state.to(torch::kCPU));
+    }
     r.has_optimizer = !r.pos.phase_done;
     out = std::move(loaded);
     out.resumed_after_epoch = static_cast<int64_t>(out.history.size());
@@ -361,6 +385,8 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
   lo.pin_memory = compute.device.is_cuda();
   Loader loader(train, lo);
   LossScaler scaler(compute.precision == Precision::kFloat16);
+  constexpr int kMaxSkippedSteps = 50;
+  int skipped_in_a_row = 0;
 
   TrainOutcome out;
   std::optional<Resume> resume = load_checkpoint(setup, *module, ema_module.get(), scaler, out, progress);
@@ -449,23 +475,31 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
         ++step;
         optimizer->zero_grad();
         const torch::Tensor labels = place_input(batch.labels, compute);
-        torch::Tensor logits, loss;
+        torch::Tensor logits;
         {
-          AutocastScope autocast(compute);
+          AutocastScope autocast(compute);  // the forward pass only; the loss is taken in fp32
           logits = model.forward(place_input(batch.images, compute));
-          loss = compute_loss(setup.loss, logits, batch.targets.defined() ? place_input(batch.targets, compute) : labels);
         }
-        loss = loss.to(torch::kFloat32);
+        logits = logits.to(torch::kFloat32);
+        torch::Tensor loss =
+            compute_loss(setup.loss, logits, batch.targets.defined() ? place_input(batch.targets, compute) : labels);
         const torch::Tensor penalty = weight_penalty(*module, setup.regularization);
         if (penalty.defined()) loss = loss + penalty;
         const double l = loss.item<double>();
         if (!std::isfinite(l)) {
+          // fp16: an overflow in the forward pass is what the loss scaler is for: skip the step and
+          // lower the scale, as GradScaler does, unless it keeps happening.
+          if (scaler.enabled() && ++skipped_in_a_row < kMaxSkippedSteps) {
+            scaler.update(false);
+            continue;
+          }
           throw std::runtime_error(fmt::format("non-finite loss ({}) at epoch {}, step {}", l, global_epoch, step));
         }
+        skipped_in_a_row = 0;
         scaler.scale(loss).backward();
         std::vector<torch::Tensor> with_grad;
         for (const auto& p : module->parameters()) {
-          if (p.grad().defined()) with_grad.push_back(p);
+          if (p.requires_grad() && p.grad().defined()) with_grad.push_back(p);
         }
         const bool finite = scaler.unscale(with_grad);
         if (setup.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(with_grad, setup.grad_clip_norm);
@@ -524,9 +558,15 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
       progress.finish(line);
       if (!setup.checkpoint.empty()) {
         const Position pos{static_cast<int64_t>(pi), e + 1, stop || e + 1 == ph.epochs, best_epoch};
-        save_checkpoint(setup, *module, ema_module.get(), pos,
-                        {optimizer.get(), plateau ? &*plateau : nullptr, stopper ? &*stopper : nullptr, &best},
-                        scaler, out);
+        try {
+          save_checkpoint(setup, *module, ema_module.get(), pos,
+                          {optimizer.get(), plateau ? &*plateau : nullptr, stopper ? &*stopper : nullptr, &best},
+                          scaler, out);
+        } catch (const std::exception& e) {
+          // A checkpoint only saves time after a crash: a full disk costs a warning, not the cell.
+          progress.message(fmt::format("{}: warning: no checkpoint after epoch {}: {}", setup.title, global_epoch,
+                                       message_of(e)));
+        }
       }
       if (stop) break;
     }

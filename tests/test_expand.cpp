@@ -10,6 +10,7 @@
 #include "augmentations/transform.hpp"
 #include "harness/expand.hpp"
 #include "harness/loader.hpp"
+#include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
@@ -37,12 +38,6 @@ ExpandConfig rotate_copies(int copies, bool keep) {
   e.keep_original = keep;
   return e;
 }
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("gauntlet-expand-" + std::to_string(::getpid()));
-  TempDir() { fs::remove_all(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 TEST_CASE("expansion: originals, then each copy drawn by the pipeline keyed by (copy, image)", "[expand]") {
   const PreparedSet train = random_set(9, 12, 3, 1);
@@ -86,37 +81,37 @@ TEST_CASE("expansion does not depend on the thread count", "[expand]") {
 }
 
 TEST_CASE("expansion is cached by content; a damaged entry is made again", "[expand]") {
-  TempDir dir;
+  testing::TempDir dir;
   const PreparedSet train = random_set(8, 10, 3, 3);
   const ExpandConfig e = rotate_copies(1, true);
   ExpandStats st;
-  const PreparedSet first = expand_training_set(train, e, 9, dir.path.string(), 1, &st);
+  const PreparedSet first = expand_training_set(train, e, 9, dir.path().string(), 1, &st);
   CHECK_FALSE(st.cache_hit);
   std::vector<fs::path> entries;
-  for (const auto& f : fs::directory_iterator(dir.path)) entries.push_back(f.path());
+  for (const auto& f : fs::directory_iterator(dir.path())) entries.push_back(f.path());
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].filename().string().rfind("expand-", 0) == 0);
 
-  const PreparedSet second = expand_training_set(train, e, 9, dir.path.string(), 1, &st);
+  const PreparedSet second = expand_training_set(train, e, 9, dir.path().string(), 1, &st);
   CHECK(st.cache_hit);
   CHECK(second.images == first.images);
   CHECK(second.labels == first.labels);
 
   // Another key, other images, other ops: other entries.
-  expand_training_set(train, e, 10, dir.path.string(), 1, &st);
+  expand_training_set(train, e, 10, dir.path().string(), 1, &st);
   CHECK_FALSE(st.cache_hit);
   PreparedSet other = train;
   other.images[0] ^= 1;
-  expand_training_set(other, e, 9, dir.path.string(), 1, &st);
+  expand_training_set(other, e, 9, dir.path().string(), 1, &st);
   CHECK_FALSE(st.cache_hit);
-  expand_training_set(train, rotate_copies(2, true), 9, dir.path.string(), 1, &st);
+  expand_training_set(train, rotate_copies(2, true), 9, dir.path().string(), 1, &st);
   CHECK_FALSE(st.cache_hit);
 
   { std::ofstream(entries[0], std::ios::binary | std::ios::trunc) << "not an npz"; }
-  const PreparedSet again = expand_training_set(train, e, 9, dir.path.string(), 1, &st);
+  const PreparedSet again = expand_training_set(train, e, 9, dir.path().string(), 1, &st);
   CHECK_FALSE(st.cache_hit);
   CHECK(again.images == first.images);
-  expand_training_set(train, e, 9, dir.path.string(), 1, &st);
+  expand_training_set(train, e, 9, dir.path().string(), 1, &st);
   CHECK(st.cache_hit);
 }
 

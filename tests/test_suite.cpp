@@ -93,8 +93,7 @@ TEST_CASE("the quick-start suite loads and expands to its 4 cells", "[suite]") {
   CHECK(s.report_formats == std::vector<std::string>{"md"});
   CHECK(axis_value(s.optimizers, "sgd").value ==
         json::parse(R"({"name": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": true,
-                        "weight_decay": 0.0, "schedule": {"name": "constant"}, "no_decay_norm_bias": false,
-                        "head_lr_scale": 1.0, "backbone_lr_scale": 1.0})"));
+                        "weight_decay": 0.0})"));
 }
 
 TEST_CASE("list-form axes take their labels from names and ops", "[suite]") {
@@ -437,15 +436,12 @@ TEST_CASE("resolved_config fills in every default", "[suite]") {
     "augmentation": [{"op": "hflip", "p": 0.5},
                      {"op": "rotate", "p": 1.0, "degrees": 15.0, "fill": "constant",
                       "fill_value": 0}],
-    "loss": {"name": "cross_entropy", "label_smoothing": 0.0, "class_weights": null},
+    "loss": {"name": "cross_entropy", "label_smoothing": 0.0},
     "optimizer": {"name": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": false,
-                  "weight_decay": 0.0, "schedule": {"name": "constant"}, "no_decay_norm_bias": false,
-                  "head_lr_scale": 1.0, "backbone_lr_scale": 1.0},
+                  "weight_decay": 0.0},
     "data": {"source": {"path": "fashion-mnist:train", "images": "images", "labels": "labels"},
              "subset": 0, "split": {"val": 0.1, "test": 0.1}, "input_size": 32},
-    "train": {"epochs": 10, "batch_size": 64, "early_stopping": null, "reduce_on_plateau": null,
-              "ema": null, "grad_clip_norm": 0.0,
-              "regularization": {"l1": 0.0, "l2": 0.0, "layers": []}, "dropout": null, "phases": []},
+    "train": {"epochs": 10, "batch_size": 64},
     "evaluate": {"corruptions": [], "severities": [1, 2, 3, 4, 5], "batch_size": 256}
   })");
   CHECK(sgd.dump(2) == expected.dump(2));
@@ -453,8 +449,7 @@ TEST_CASE("resolved_config fills in every default", "[suite]") {
   const json adam = resolved_config(s, s.cells[1]);
   CHECK(adam.at("optimizer") == json::parse(R"({"name": "adam", "lr": 0.001, "beta1": 0.9,
                                                 "beta2": 0.999, "eps": 1e-8,
-                                                "weight_decay": 0.0, "schedule": {"name": "constant"}, "no_decay_norm_bias": false,
-                        "head_lr_scale": 1.0, "backbone_lr_scale": 1.0})"));
+                                                "weight_decay": 0.0})"));
   CHECK(adam.at("labels").at("optimizer") == "adam");
 }
 
@@ -533,6 +528,59 @@ TEST_CASE("axis_value finds a label or throws", "[suite]") {
   const Suite s = parse_suite(base_suite(), "s.json");
   CHECK(&axis_value(s.optimizers, "adam") == &s.optimizers[1]);
   CHECK_THROWS_AS(axis_value(s.optimizers, "lion"), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace gauntlet
+
+namespace gauntlet {
+namespace {
+
+TEST_CASE("training values round-trip, and appear in a cell's config only when used", "[suite]") {
+  const nlohmann::json train = nlohmann::json::parse(R"({
+    "epochs": 3, "batch_size": 32,
+    "early_stopping": {"monitor": "val_accuracy", "patience": 2, "min_delta": 0.01,
+                       "restore_best_weights": true, "baseline": null},
+    "reduce_on_plateau": {"monitor": "val_loss", "factor": 0.5, "patience": 1, "min_delta": 0.0001,
+                          "cooldown": 1, "min_lr": 1e-6},
+    "ema": {"decay": 0.99}, "grad_clip_norm": 5.0,
+    "regularization": {"l1": 0.001, "l2": 0.002, "layers": ["classifier."]},
+    "dropout": 0.3,
+    "phases": [{"epochs": 2, "freeze": "backbone", "optimizer": {"lr": 0.01}, "early_stopping": null,
+                "reduce_on_plateau": null},
+               {"epochs": 4, "freeze": {"fraction": 0.5}, "optimizer": null,
+                "early_stopping": {"monitor": "val_loss", "patience": 3, "min_delta": 0.0,
+                                   "restore_best_weights": false, "baseline": 0.5},
+                "reduce_on_plateau": {"monitor": "val_loss", "factor": 0.5, "patience": 1, "min_delta": 0.0001,
+                                      "cooldown": 1, "min_lr": 1e-6}}]})");
+  CHECK(to_json(train_from_json(train)) == train);
+  // Phases inherit the train section's callbacks unless they set their own (null: none).
+  const TrainConfig t = train_from_json(train);
+  CHECK_FALSE(t.phases[0].early_stopping.has_value());
+  REQUIRE(t.phases[1].early_stopping.has_value());
+  CHECK(*t.phases[1].early_stopping->baseline == 0.5);
+  CHECK(to_json(train_from_json(nlohmann::json::object())) == nlohmann::json::parse(R"({"epochs": 10, "batch_size": 64})"));
+
+  const nlohmann::json adamw = nlohmann::json::parse(R"({"name": "adamw", "lr": 0.001, "weight_decay": 0.01,
+    "beta1": 0.9, "beta2": 0.999, "eps": 1e-08, "schedule": {"name": "cosine", "warmup_epochs": 2,
+    "warmup_start_factor": 0.1, "min_lr": 0.0, "total_epochs": 0}, "no_decay_norm_bias": true,
+    "head_lr_scale": 10.0, "backbone_lr_scale": 0.5})");
+  CHECK(to_json(optimizer_from_json(adamw)) == adamw);
+  // A phase's object without "name" overrides fields of the cell's optimizer; with one, replaces it.
+  const OptimizerConfig merged = phase_optimizer(adamw, nlohmann::json::parse(R"({"lr": 1e-5})"));
+  CHECK(merged.options.name == "adamw");
+  CHECK(merged.options.lr == 1e-5);
+  CHECK(merged.head_lr_scale == 10.0);
+  CHECK(phase_optimizer(adamw, nlohmann::json::parse(R"({"name": "sgd"})")).options.momentum == 0.9);
+  for (const char* name : {"sgd", "adam", "rmsprop", "nadam", "lion"}) {
+    INFO(name);
+    const nlohmann::json j = to_json(optimizer_from_json(nlohmann::json(name)));
+    CHECK(to_json(optimizer_from_json(j)) == j);
+    CHECK_FALSE(j.contains("schedule"));  // at its default: left out, so older cell ids stay
+  }
+  const nlohmann::json focal = nlohmann::json::parse(
+      R"({"name": "focal", "label_smoothing": 0.1, "gamma": 1.5, "alpha": [0.25], "class_weights": "balanced"})");
+  CHECK(to_json(loss_from_json(focal)) == focal);
 }
 
 }  // namespace

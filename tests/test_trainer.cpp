@@ -9,6 +9,7 @@
 
 #include "harness/trainer.hpp"
 #include "models/registry.hpp"
+#include "tests/test_util.hpp"
 
 namespace gauntlet {
 namespace {
@@ -89,6 +90,17 @@ TEST_CASE("a frozen backbone stays as it was, BatchNorm statistics included, whi
   CHECK(out.history[2].phase == 2);
   CHECK_FALSE(torch::equal(model2.ptr()->named_children()["features"]->parameters()[0], b2[0]));
 
+  // Frozen after a phase that trained them: no gradient of theirs is left to count in clipping.
+  TrainSetup later = tiny_setup(1);
+  later.grad_clip_norm = 1.0;
+  PhaseSetup frozen = later.phases[0];
+  frozen.freeze.mode = FreezeConfig::Mode::kBackbone;
+  later.phases.push_back(frozen);
+  auto model4 = tiny_model();
+  train_model(model4, nullptr, train, val, later, quiet);
+  for (const auto& p : model4.ptr()->named_children()["features"]->parameters()) CHECK_FALSE(p.grad().defined());
+  for (const auto& p : model4.ptr()->named_children()["classifier"]->parameters()) CHECK(p.grad().defined());
+
   // Freezing every parameter leaves nothing to train.
   TrainSetup none = tiny_setup(1);
   none.phases[0].freeze.mode = FreezeConfig::Mode::kFraction;
@@ -158,8 +170,8 @@ TEST_CASE("a weight penalty adds to the training loss; a non-finite loss names e
 
 TEST_CASE("a checkpoint resumes training only under its own tag", "[training]") {
   const PreparedSet train = tiny_set(32, 9), val = tiny_set(8, 10);
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("gauntlet-trainer-" + std::to_string(::getpid())) / "checkpoint.pt").string();
+  testing::TempDir dir;
+  const std::string path = dir.file("checkpoint.pt");
   Progress quiet(stderr, false);
   TrainSetup s = tiny_setup(2);
   s.checkpoint = path;
@@ -181,7 +193,6 @@ TEST_CASE("a checkpoint resumes training only under its own tag", "[training]") 
   const TrainOutcome fresh = train_model(other, nullptr, train, val, s, quiet);
   CHECK(fresh.resumed_after_epoch == 0);
   CHECK(fresh.history.size() == 2);
-  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
 }
 
 }  // namespace

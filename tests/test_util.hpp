@@ -1,4 +1,5 @@
-// Helpers shared by the Catch2 tests: a scratch folder and the message of an expected InputError.
+// Helpers shared by the Catch2 tests: a scratch folder, the message of an expected InputError, and
+// the message a suite with one augmentation op gets.
 #pragma once
 
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "harness/core/error.hpp"
+#include "harness/suite.hpp"
 
 namespace gauntlet::testing {
 
@@ -50,6 +52,18 @@ std::string input_error(F&& f) {
     return e.what();
   }
   return "<no InputError thrown>";
+}
+
+/// The InputError message of a minimal suite ("bad.json") whose augmentation "a" is the one op
+/// `op` (JSON text): how the ops' tests check that the schema rejects a value, and where.
+inline std::string op_schema_error(const std::string& op) {
+  nlohmann::json doc = nlohmann::json::parse(R"({
+    "name": "unit",
+    "data": {"source": "fashion-mnist:train"},
+    "axes": {"backbone": ["simple_cnn"], "augmentation": {}, "loss": ["cross_entropy"], "optimizer": ["sgd"]}
+  })");
+  doc["axes"]["augmentation"]["a"] = nlohmann::json::array({nlohmann::json::parse(op)});
+  return input_error([&] { parse_suite(doc, "bad.json"); });
 }
 
 }  // namespace gauntlet::testing

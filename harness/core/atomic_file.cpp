@@ -48,12 +48,28 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     }
     done += static_cast<size_t>(w);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::close(fd) != 0) {
     const int saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    fail(tmp, "cannot close");
+  }
+  commit_temp_file(tmp, path);
+}
+
+void commit_temp_file(const std::string& tmp, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const int saved = errno;
+    if (fd >= 0) ::close(fd);
     ::unlink(tmp.c_str());
     errno = saved;
     fail(tmp, "cannot flush");
   }
+  ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int saved = errno;
     ::unlink(tmp.c_str());

@@ -14,6 +14,11 @@ std::string temp_path_for(const std::string& path);
 /// Creates missing parent folders. Throws std::runtime_error naming the path on failure.
 void write_file_atomic(const std::string& path, const std::string& content);
 
+/// Finishes a write that another writer (LibTorch's serializer, say) made to `tmp`
+/// (temp_path_for(path)): fsync, rename over `path`, fsync of the folder. On failure `tmp` is
+/// removed and std::runtime_error names the path.
+void commit_temp_file(const std::string& tmp, const std::string& path);
+
 /// Whole file as bytes; throws InputError naming the path when it cannot be read.
 std::string read_file(const std::string& path);
 
