@@ -32,6 +32,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, what shells report for Ctrl-C
 
 int cmd_validate(const std::string& path, const std::vector<std::string>& sets) {
   const Suite s = load_suite(path, sets);
@@ -45,7 +46,15 @@ int cmd_run(const std::string& path, const std::vector<std::string>& sets, const
   const RunSummary r = run_suite(s, o);
   fmt::print("gauntlet: {} cell(s): {} ran, {} skipped (result exists), {} failed\n", r.cells, r.ran,
              r.skipped, r.failed);
-  fmt::print("results: {}\nsummary: {}\n", runs_dir(o.out, s.name), r.summary_path);
+  fmt::print("results: {}\nsummary: {}\n", runs_dir(o.out, s.name),
+             r.summary_path.empty() ? "(none yet)" : r.summary_path);
+  if (!r.interrupted.empty()) {
+    fmt::print(stderr,
+               "gauntlet: interrupted: {}. Finished cells are stored; an unfinished one resumes after its last "
+               "finished epoch. Run the same command to go on.\n",
+               r.interrupted);
+    return kExitInterrupted;
+  }
   if (r.failed > 0) {
     fmt::print(stderr, "gauntlet: {} cell(s) failed:\n", r.failed);
     for (const auto& f : r.failed_cells) fmt::print(stderr, "  {}\n", f);
@@ -206,7 +215,8 @@ int run_cli(int argc, char** argv) {
       "hold-outs, and write accuracy / precision / recall / F1 tables.\n\n"
       "Start with:  gauntlet validate suites/quickstart.json\n"
       "             gauntlet run suites/quickstart.json\n\n"
-      "Exit codes: 0 ok, 1 a cell failed (or, for compare, a regression), 2 bad input or usage."};
+      "Exit codes: 0 ok, 1 a cell failed (or, for compare, a regression), 2 bad input or usage,\n"
+      "130 stopped by Ctrl-C / SIGTERM (run the same command to resume)."};
   app.set_version_flag("--version", fmt::format("gauntlet {} ({}), libtorch {}", gauntlet_version(),
                                                 gauntlet_git_sha(), TORCH_VERSION));
   app.require_subcommand(1);

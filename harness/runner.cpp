@@ -19,6 +19,7 @@
 #include "harness/data_source.hpp"
 #include "harness/expand.hpp"
 #include "harness/holdouts.hpp"
+#include "harness/interrupt.hpp"
 #include "harness/losses.hpp"
 #include "harness/loader.hpp"
 #include "harness/metrics.hpp"
@@ -275,6 +276,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   const double preparing_before = holdouts.seconds_preparing;
   double inference_secs = 0;
   for (const auto& h : holdouts.specs) {
+    throw_if_interrupted(setup.title + " stopped while evaluating");
     const auto data = holdouts.get(h, train.side, train.channels);
     eval[h.id] = to_json(evaluate_holdout(model, *data, setup.norm, s.evaluate.batch_size,
                                           o.loader_threads, k, dir, h.id, inference_secs, setup.compute));
@@ -516,7 +518,12 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
                     manifest.dump(2) + "\n");
 
+  install_interrupt_handlers();
   for (const Cell& cell : s.cells) {
+    if (interrupt_requested()) {
+      summary.interrupted = "stopped before " + cell_title(cell);
+      break;
+    }
     const json config = resolved_config(s, cell);
     const std::string id = make_cell_id(config, data_fingerprint);
     const std::string dir = cell_dir(o.out, s.name, id);
@@ -554,6 +561,10 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
                         dir, progress);
       result.update(r);
       ++summary.ran;
+    } catch (const Interrupted& e) {
+      // Nothing of this cell is written: its checkpoint (last finished epoch) is how it resumes.
+      summary.interrupted = e.what();
+      break;
     } catch (const std::exception& e) {
       // LibTorch's errors carry a C++ backtrace that helps nobody reading a result file.
       const auto* c10_error = dynamic_cast<const c10::Error*>(&e);
@@ -579,6 +590,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   for (size_t i : rescore(results, s.evaluate.baseline, s.evaluate.mce_measure, progress)) {
     write_result(cell_dir(o.out, s.name, results[i].at("cell_id").get<std::string>()), results[i]);
   }
+  if (results.empty()) return summary;  // interrupted in the first cell: no table yet
   std::string md;
   summary.summary_path = write_summary(o.out, s.name, results, &md);
   progress.message("\n" + md);

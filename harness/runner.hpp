@@ -26,6 +26,7 @@ struct RunSummary {
   int cells = 0, ran = 0, skipped = 0, failed = 0;
   std::vector<std::string> failed_cells;
   std::string summary_path;
+  std::string interrupted;  ///< what SIGINT / SIGTERM stopped ("" when nothing did)
 };
 
 /// Runs every cell of `suite`. Bad data raises InputError before any cell starts; an error inside

@@ -20,6 +20,7 @@
 
 #include "harness/compute.hpp"
 #include "harness/core/atomic_file.hpp"
+#include "harness/interrupt.hpp"
 #include "harness/losses.hpp"
 #include "harness/optimizers.hpp"
 #include "harness/schedules.hpp"
@@ -472,6 +473,7 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
       int64_t correct = 0, seen = 0, step = 0;
       Batch batch;
       while (loader.next(batch)) {
+        throw_if_interrupted(fmt::format("{} stopped in epoch {}", setup.title, global_epoch));
         ++step;
         optimizer->zero_grad();
         const torch::Tensor labels = place_input(batch.labels, compute);

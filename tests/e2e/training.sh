@@ -89,6 +89,21 @@ for f in $(find "$out" -name checkpoint.pt); do printf 'not a checkpoint' > "$f"
 expect "a damaged checkpoint is ignored" 0 "ignoring a damaged checkpoint" -- run "$out"
 check "... and the cell trains from the start to the same result" -- test "$(outcome "$out/runs/resume")" == "$ref"
 
+# Ctrl-C (SIGINT): stops at a batch boundary, writes no result for the unfinished cell, exits 130
+# and says how to go on; the same command then resumes and ends where the uninterrupted run did.
+out="$t/sigint"
+start "$out" "$out.log"
+pid=$!
+for _ in $(seq 600); do [[ -n $(find "$out" -name checkpoint.pt 2>/dev/null) ]] && break; sleep 0.05; done
+kill -INT $pid
+wait $pid
+rc=$?
+check "SIGINT: exit 130" -- test $rc -eq 130
+check "... says how to go on" -- grep -q "Run the same command to go on" "$out.log"
+check "... and wrote no result for the unfinished cell" -- test -z "$(find "$out" -name result.json)"
+expect "... the same command resumes" 0 "resuming after epoch" -- run "$out"
+check "... to the uninterrupted run's result" -- test "$(outcome "$out/runs/resume")" == "$ref"
+
 bad() {  # bad NAME MESSAGE --set...: exit 2, the message, nothing written
   local name=$1 want=$2
   shift 2
