@@ -44,8 +44,9 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
 int cmd_run(const std::string& path, const std::vector<std::string>& sets, const RunOptions& o) {
   const Suite s = load_suite(path, sets);
   const RunSummary r = run_suite(s, o);
-  fmt::print("gauntlet: {} cell(s): {} ran, {} skipped (result exists), {} failed\n", r.cells, r.ran,
-             r.skipped, r.failed);
+  fmt::print("gauntlet: {} cell(s): {} ran, {} skipped (result exists), {} failed{}\n", r.cells, r.ran,
+             r.skipped, r.failed,
+             r.busy > 0 ? fmt::format(", {} left to another gauntlet process running them", r.busy) : "");
   fmt::print("results: {}\nsummary: {}\n", runs_dir(o.out, s.name),
              r.summary_path.empty() ? "(none yet)" : r.summary_path);
   if (!r.interrupted.empty()) {

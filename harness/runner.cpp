@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "harness/build_info.hpp"
+#include "harness/cell_lock.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
 #include "harness/core/error.hpp"
@@ -543,6 +544,24 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
                                    "running again", cell_title(cell), id,
                                    made_by.is_string() ? made_by.get<std::string>() : "unknown",
                                    gauntlet_source_hash()));
+    }
+    // One process per cell: another run on the same --out may be training it right now.
+    std::string holder, note;
+    const std::optional<CellLock> lock = CellLock::acquire(dir, holder, note);
+    if (!lock) {
+      ++summary.busy;
+      progress.message(fmt::format("{} [{}]: being run by another gauntlet process ({}), skipped", cell_title(cell),
+                                   id, holder));
+      continue;
+    }
+    if (!note.empty()) progress.message(fmt::format("{} [{}]: {}", cell_title(cell), id, note));
+    if (auto done = o.rerun ? std::nullopt : read_ok_result(dir)) {
+      if (done->contains("env") && done->at("env").value("source_hash", json()) == gauntlet_source_hash()) {
+        results.push_back(std::move(*done));  // finished by another process since the check above
+        ++summary.skipped;
+        progress.message(fmt::format("{} [{}]: finished by another process meanwhile, skipped", cell_title(cell), id));
+        continue;
+      }
     }
     const std::string bb_name = config.at("backbone").at("name").get<std::string>();
     const BackboneInfo& info = backbone_info(bb_name);

@@ -24,6 +24,7 @@ struct RunOptions {
 
 struct RunSummary {
   int cells = 0, ran = 0, skipped = 0, failed = 0;
+  int busy = 0;  ///< cells another gauntlet process was running (their lock was held)
   std::vector<std::string> failed_cells;
   std::string summary_path;
   std::string interrupted;  ///< what SIGINT / SIGTERM stopped ("" when nothing did)
