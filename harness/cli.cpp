@@ -227,7 +227,9 @@ int run_cli(int argc, char** argv) {
   RunOptions ro;
   std::string report_out = "gauntlet-out";
 
-  auto* run = app.add_subcommand("run", "Train and evaluate every cell of a suite (skips cells whose result exists).");
+  auto* run = app.add_subcommand("run", "Train and evaluate every cell of a suite. Skips cells whose result exists, resumes an\n"
+      "interrupted cell from its last epoch's checkpoint, leaves cells another run is training to it;\n"
+      "Ctrl-C stops at the next batch (run the same command to go on).");
   run->add_option("SUITE", suite_path, "Suite file (JSON, see suites/schema/suite.schema.json)")
       ->required()->check(CLI::ExistingFile);
   run->add_option("--out", ro.out, "Output folder: runs/<suite>/<cell-id>/, reports/<suite>/")
