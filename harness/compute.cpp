@@ -1,6 +1,7 @@
 #include "harness/compute.hpp"
 
 #include <stdexcept>
+#include <tuple>
 
 #include "harness/torch_compat.hpp"
 
@@ -42,12 +43,13 @@ ComputeOptions make_compute_options(const std::string& device, const std::string
 
 AutocastScope::AutocastScope(const ComputeOptions& c) : device_(c.device.type()) {
   if (c.precision == Precision::kFloat32) return;
+  std::tie(was_enabled_, was_dtype_) = compat::autocast_state(device_);
   compat::set_autocast(device_, true, c.precision == Precision::kFloat16 ? torch::kHalf : torch::kBFloat16);
   active_ = true;
 }
 
 AutocastScope::~AutocastScope() {
-  if (active_) compat::set_autocast(device_, false, torch::kFloat32);
+  if (active_) compat::set_autocast(device_, was_enabled_, was_dtype_);
 }
 
 void place_module(torch::nn::Module& module, const ComputeOptions& c) {

@@ -26,8 +26,8 @@ const char* precision_name(Precision p);
 /// fp16 on the CPU (LibTorch's CPU autocast knows bf16 only).
 ComputeOptions make_compute_options(const std::string& device, const std::string& precision, bool channels_last);
 
-/// Autocast on for the guard's lifetime when the precision is not fp32 (the forward pass and the
-/// loss, as torch.autocast is meant to wrap; backward runs outside it).
+/// Autocast on for the guard's lifetime when the precision is not fp32 (the forward pass, as
+/// torch.autocast is meant to wrap; backward runs outside it); the state before is restored after.
 class AutocastScope {
  public:
   explicit AutocastScope(const ComputeOptions& c);
@@ -38,6 +38,8 @@ class AutocastScope {
  private:
   bool active_ = false;
   torch::DeviceType device_ = torch::kCPU;
+  bool was_enabled_ = false;
+  torch::ScalarType was_dtype_ = torch::kBFloat16;
 };
 
 /// Moves `module` to the device, and its 4-D parameters and buffers to channels-last when asked.

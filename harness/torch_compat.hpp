@@ -38,6 +38,16 @@ Key optimizer_state_key(const torch::Tensor& p) {
   }
 }
 
+/// Whether autocast is on for `device` (CPU or CUDA), and its dtype.
+inline std::pair<bool, torch::ScalarType> autocast_state(torch::DeviceType device) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  return {at::autocast::is_autocast_enabled(device), at::autocast::get_autocast_dtype(device)};
+#else
+  if (device == torch::kCUDA) return {at::autocast::is_enabled(), at::autocast::get_autocast_gpu_dtype()};
+  return {at::autocast::is_cpu_enabled(), at::autocast::get_autocast_cpu_dtype()};
+#endif
+}
+
 /// Turns autocast on (to `dtype`) or off for `device` (CPU or CUDA), and clears its cast cache
 /// when turning it off, as torch.autocast's __exit__ does.
 inline void set_autocast(torch::DeviceType device, bool enabled, torch::ScalarType dtype) {

@@ -41,6 +41,15 @@ TEST_CASE("autocast runs matmul in bf16 inside its scope only", "[compute]") {
     CHECK(torch::mm(a, b).scalar_type() == torch::kBFloat16);
   }
   CHECK(torch::mm(a, b).scalar_type() == torch::kFloat32);
+  {
+    AutocastScope outer(c);
+    {
+      AutocastScope inner(c);
+      CHECK(torch::mm(a, b).scalar_type() == torch::kBFloat16);
+    }
+    CHECK(torch::mm(a, b).scalar_type() == torch::kBFloat16);  // the inner scope restored the outer's
+  }
+  CHECK(torch::mm(a, b).scalar_type() == torch::kFloat32);
 }
 
 TEST_CASE("the loss scaler unscales, skips overflowing steps, backs off and grows", "[compute]") {
