@@ -7,6 +7,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/idx.hpp"
 #include "harness/core/npy.hpp"
+#include "harness/image_folder.hpp"
 
 namespace gauntlet {
 namespace {
@@ -101,13 +102,18 @@ Dataset load_dataset(const DataSourceSpec& spec) {
     }
     d = from_arrays(arrays.at(spec.images_key), arrays.at(spec.labels_key),
                     p + "[" + spec.images_key + "]", p + "[" + spec.labels_key + "]");
+  } else if (std::filesystem::is_directory(p)) {
+    d = load_image_folder(p);
   } else if (p.find("images-idx3-ubyte") != std::string::npos) {
     std::string labels = p;
     labels.replace(labels.find("images-idx3"), 11, "labels-idx1");
     d = load_idx_pair(p, labels);
   } else {
-    throw InputError(p, "unknown data spec: expected fashion-mnist:train|test, a .npz file, or an "
-                        "IDX *-images-idx3-ubyte[.gz] file");
+    const bool scheme = p.find(':') != std::string::npos;
+    throw InputError(p, std::filesystem::exists(p) || scheme
+                            ? "unknown data spec: expected fashion-mnist:train|test, a .npz file, a folder of "
+                              "class sub-folders, or an IDX *-images-idx3-ubyte[.gz] file"
+                            : "no such file or folder");
   }
   d.source = p;
   check_consistent(d);

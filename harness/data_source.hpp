@@ -2,6 +2,7 @@
 //   fashion-mnist:train | fashion-mnist:test  Debian's dataset-fashion-mnist (IDX .gz files)
 //   PATH.npz                                  uint8 images (N,H,W) or (N,H,W,C), integer labels (N)
 //   PATH-images-idx3-ubyte[.gz]               IDX images; labels from the matching labels-idx1 file
+//   FOLDER/                                   one sub-folder per class of images (image_folder.hpp)
 #pragma once
 
 #include <string>
