@@ -21,6 +21,7 @@
 #include "harness/perturb.hpp"
 #include "harness/result_store.hpp"
 #include "harness/runner.hpp"
+#include "harness/shard.hpp"
 #include "harness/suite.hpp"
 #include "models/backbone_options.hpp"
 #include "reports/compare_report.hpp"
@@ -44,9 +45,10 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
 int cmd_run(const std::string& path, const std::vector<std::string>& sets, const RunOptions& o) {
   const Suite s = load_suite(path, sets);
   const RunSummary r = run_suite(s, o);
-  fmt::print("gauntlet: {} cell(s): {} ran, {} skipped (result exists), {} failed{}\n", r.cells, r.ran,
+  fmt::print("gauntlet: {} cell(s): {} ran, {} skipped (result exists), {} failed{}{}\n", r.cells, r.ran,
              r.skipped, r.failed,
-             r.busy > 0 ? fmt::format(", {} left to another gauntlet process running them", r.busy) : "");
+             r.busy > 0 ? fmt::format(", {} left to another gauntlet process running them", r.busy) : "",
+             r.other_shards > 0 ? fmt::format(", {} in other shards", r.other_shards) : "");
   fmt::print("results: {}\nsummary: {}\n", runs_dir(o.out, s.name),
              r.summary_path.empty() ? "(none yet)" : r.summary_path);
   if (!r.interrupted.empty()) {
@@ -245,6 +247,17 @@ int run_cli(int argc, char** argv) {
                   "fp32, or mixed precision by autocast: bf16 (CPU or CUDA), fp16 (CUDA, with dynamic loss scaling)")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))->capture_default_str();
   run->add_flag("--channels-last", ro.channels_last, "Channels-last memory format for the model and its batches");
+  run->add_option_function<std::string>(
+         "--shard",
+         [&ro](const std::string& v) {
+           try {
+             std::tie(ro.shard, ro.shards) = parse_shard(v);
+           } catch (const std::invalid_argument& e) {
+             throw CLI::ValidationError("--shard", e.what());
+           }
+         },
+         "I/N: run only shard I of N (cells balanced by estimated cost; the same on every machine). "
+         "Shard 1 writes cells.json; draw the table with `gauntlet report` when all are done");
   run->add_option("--set", sets, "Override a suite value: PATH=VALUE, e.g. --set train.epochs=2 or "
                                  "--set /axes/seeds=[0,1] (VALUE is JSON, or a bare string)");
 

@@ -27,6 +27,7 @@
 #include "harness/progress.hpp"
 #include "harness/result_store.hpp"
 #include "harness/robustness.hpp"
+#include "harness/shard.hpp"
 #include "harness/split.hpp"
 #include "harness/trainer.hpp"
 #include "models/registry.hpp"
@@ -452,6 +453,40 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
   return summary;
 }
 
+// The cells of this shard. A cell's cost is estimated as its parameter count x epochs x training
+// images (offline expansion included): enough to balance a grid whose backbones differ by 100x.
+static std::vector<Cell> shard_cells(const Suite& s, const RunOptions& o, const json& ids, int64_t train_images) {
+  std::map<std::string, double> params;  // by backbone value
+  std::vector<double> costs;
+  std::vector<std::string> id_list;
+  for (size_t i = 0; i < s.cells.size(); ++i) {
+    const json config = resolved_config(s, s.cells[i]);
+    const std::string bb = config.at("backbone").dump();
+    if (params.find(bb) == params.end()) {
+      const BackboneSpec spec = backbone_from_json(config.at("backbone"));
+      torch::NoGradGuard no_grad;
+      double count = 0;
+      for (const auto& p : make_backbone(spec.name, spec.options, 10).ptr()->parameters()) count += p.numel();
+      params[bb] = count;
+    }
+    const TrainConfig t = train_from_json(config.at("train"));
+    int64_t epochs = 0;
+    for (const auto& ph : t.phases) epochs += ph.epochs;
+    if (t.phases.empty()) epochs = t.epochs;
+    const AugmentationConfig a = augmentation_from_json(config.at("augmentation"));
+    const int64_t factor = a.expand.copies > 0 ? a.expand.copies + (a.expand.keep_original ? 1 : 0) : 1;
+    const double images = static_cast<double>(train_images * factor);
+    costs.push_back(params[bb] * static_cast<double>(epochs) * std::max(images, 1.0));
+    id_list.push_back(ids.at(i).get<std::string>());
+  }
+  const std::vector<int> shard = assign_shards(costs, id_list, o.shards);
+  std::vector<Cell> out;
+  for (size_t i = 0; i < s.cells.size(); ++i) {
+    if (shard[i] == o.shard) out.push_back(s.cells[i]);
+  }
+  return out;
+}
+
 RunSummary run_suite(const Suite& s, const RunOptions& o) {
   torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()));
   ComputeOptions compute;
@@ -516,11 +551,20 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   for (const Cell& cell : s.cells) {
     manifest["cells"].push_back(make_cell_id(resolved_config(s, cell), data_fingerprint));
   }
-  write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
-                    manifest.dump(2) + "\n");
+  // With --shard, shard 1 alone writes the manifest: two shards never write the same file.
+  if (o.shard == 0) {
+    write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
+                      manifest.dump(2) + "\n");
+  }
+  const std::vector<Cell> cells = o.shards > 1 ? shard_cells(s, o, manifest.at("cells"), splits.train.n) : s.cells;
+  summary.other_shards = static_cast<int>(s.cells.size() - cells.size());
+  if (o.shards > 1) {
+    progress.message(fmt::format("gauntlet: shard {}/{}: {} of the suite's {} cells", o.shard + 1, o.shards,
+                                 cells.size(), s.cells.size()));
+  }
 
   install_interrupt_handlers();
-  for (const Cell& cell : s.cells) {
+  for (const Cell& cell : cells) {
     if (interrupt_requested()) {
       summary.interrupted = "stopped before " + cell_title(cell);
       break;
@@ -610,6 +654,10 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     write_result(cell_dir(o.out, s.name, results[i].at("cell_id").get<std::string>()), results[i]);
   }
   if (results.empty()) return summary;  // interrupted in the first cell: no table yet
+  if (o.shards > 1) {  // the suite's table is drawn once every shard is done (gauntlet report)
+    progress.message("\n" + summary_markdown(results));
+    return summary;
+  }
   std::string md;
   summary.summary_path = write_summary(o.out, s.name, results, &md);
   progress.message("\n" + md);

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string device = "cpu";     ///< cpu | cuda | auto
   std::string precision = "fp32";  ///< fp32 | bf16 | fp16 (autocast; fp16 with loss scaling, CUDA only)
   bool channels_last = false;
+  int shard = 0, shards = 1;  ///< run only the cells of shard `shard` (0-based) of `shards`
 };
 
 struct RunSummary {
@@ -28,6 +29,7 @@ struct RunSummary {
   std::vector<std::string> failed_cells;
   std::string summary_path;
   std::string interrupted;  ///< what SIGINT / SIGTERM stopped ("" when nothing did)
+  int other_shards = 0;     ///< cells left to the other shards
 };
 
 /// Runs every cell of `suite`. Bad data raises InputError before any cell starts; an error inside
