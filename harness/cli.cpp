@@ -18,6 +18,7 @@
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
 #include "harness/core/error.hpp"
+#include "harness/merge.hpp"
 #include "harness/perturb.hpp"
 #include "harness/result_store.hpp"
 #include "harness/runner.hpp"
@@ -316,6 +317,18 @@ int run_cli(int argc, char** argv) {
 
   std::vector<std::string> holdout_specs_cli;
   RunOptions eo;
+  std::vector<std::string> merge_inputs;
+  std::string merge_out = "gauntlet-out";
+  auto* merge = app.add_subcommand("merge", "Gather the runs folders of one suite made on several machines into one.");
+  merge->footer(
+      "Each RUNS is a runs/<suite> folder (of a shard, say). Everything is checked before anything is\n"
+      "written: one suite, the same cell list, and a cell found twice must have the same results\n"
+      "(else exit 2, naming both). Then the cells are copied to OUT/runs/<suite>/, mCE is recomputed\n"
+      "over all of them and the summary table written, as if the suite had run on one machine.\n\n"
+      "Example: gauntlet merge shard1/runs/grid shard2/runs/grid --out gauntlet-out");
+  merge->add_option("RUNS", merge_inputs, "Runs folders to gather")->required();
+  merge->add_option("--out", merge_out, "Output folder: runs/<suite>/, reports/<suite>/")->capture_default_str();
+
   auto* eval = app.add_subcommand("eval", "Evaluate finished cells on new hold-outs from their saved weights, without retraining.");
   eval->footer(
       "Each cell of RUNS (a runs/<suite> folder) with status ok and a model.pt is evaluated on every\n"
@@ -403,6 +416,13 @@ int run_cli(int argc, char** argv) {
     if (*list) return cmd_list(list_what);
     if (*compare) return cmd_compare(cf, co, *compare);
     if (*eval) return cmd_eval(runs_path, holdout_specs_cli, eo);
+    if (*merge) {
+      const MergeSummary m = merge_runs(merge_inputs, merge_out);
+      fmt::print("gauntlet: merged {} cell(s) of suite {} from {} folder(s) ({} found more than once, same results)\n"
+                 "results: {}\nsummary: {}\n",
+                 m.cells, m.suite, merge_inputs.size(), m.duplicates, m.runs, m.summary_path);
+      return kExitOk;
+    }
     if (*perturb_cmd) {
       perturb(po);
       return kExitOk;

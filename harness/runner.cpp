@@ -327,6 +327,8 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   return result;
 }
 
+}  // namespace
+
 // CE, mCE and relative mCE need the baseline cell's errors, so they are filled in once every cell
 // has run (or gained a hold-out). Returns the indices of the ok results whose robustness changed;
 // the caller writes them. `baseline` is "backbone/augmentation/loss/optimizer" labels, or "".
@@ -353,8 +355,6 @@ std::vector<size_t> rescore(std::vector<json>& results, const std::string& basel
   }
   return changed;
 }
-
-}  // namespace
 
 std::string write_summary(const std::string& out, const std::string& suite,
                           const std::vector<json>& results, std::string* markdown) {
@@ -617,8 +617,11 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
       it = prepared.emplace(std::make_pair(side, ch), std::move(p)).first;
     }
 
+    // `scoring`: what mCE is measured against (not part of the cell id: changing the baseline
+    // rescores, it does not retrain); `gauntlet merge` reads it to rescore shards together.
     json result{{"schema", kResultSchema}, {"cell_id", id}, {"config", config}, {"env", env},
-                {"dataset", splits.info}};
+                {"dataset", splits.info},
+                {"scoring", {{"baseline", s.evaluate.baseline}, {"mce", s.evaluate.mce_measure}}}};
     try {
       json r = run_cell(s, cell, config, splits, holdouts, it->second.train, it->second.val, info, o,
                         dir, progress);

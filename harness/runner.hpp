@@ -12,6 +12,8 @@
 
 namespace gauntlet {
 
+class Progress;
+
 struct RunOptions {
   std::string out = "gauntlet-out";
   int threads = 0;         ///< LibTorch compute threads; 0: all cores
@@ -47,6 +49,12 @@ struct EvalSummary {
 /// bad data or a runs folder without results.
 EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHoldout>& holdouts,
                           const RunOptions& options);
+
+/// CE, mCE and relative mCE against the `baseline` cell ("backbone/augmentation/loss/optimizer"
+/// labels, or "") under `measure`, recomputed over `results` (they need every cell); returns the
+/// indices of the ok results whose robustness changed, which the caller writes.
+std::vector<size_t> rescore(std::vector<nlohmann::json>& results, const std::string& baseline,
+                            const std::string& measure, Progress& progress);
 
 /// Writes reports/<suite>/summary.md for `results` (result.json documents, in table order);
 /// returns its path, and the table through `markdown` when given.
