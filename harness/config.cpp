@@ -89,6 +89,12 @@ BackboneSpec backbone_from_json(const json& raw) {
     if (j.contains("batch_norm")) o->batch_norm(j.at("batch_norm").get<bool>());
     if (j.contains("dropout")) o->dropout(j.at("dropout").get<double>());
     if (j.contains("hidden")) o->hidden(j.at("hidden").get<int64_t>());
+  } else if (auto* r = std::get_if<ResNetOptions>(&b.options)) {
+    if (j.contains("zero_init_residual")) {
+      r->zero_init_residual(j.at("zero_init_residual").get<bool>());
+    }
+  } else if (auto* v = std::get_if<VggOptions>(&b.options)) {
+    if (j.contains("dropout")) v->dropout(j.at("dropout").get<double>());
   }
   return b;
 }
@@ -101,6 +107,10 @@ json to_json(const BackboneSpec& b) {
     j["batch_norm"] = o->batch_norm();
     j["dropout"] = o->dropout();
     j["hidden"] = o->hidden();
+  } else if (const auto* r = std::get_if<ResNetOptions>(&b.options)) {
+    j["zero_init_residual"] = r->zero_init_residual();
+  } else if (const auto* v = std::get_if<VggOptions>(&b.options)) {
+    j["dropout"] = v->dropout();
   }
   return j;
 }

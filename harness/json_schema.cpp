@@ -230,6 +230,15 @@ bool contains_value(const json& values, const json& value) {
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// A property of an object branch restricted to fixed values, by const or by enum.
+struct Pinned {
+  std::string key;
+  json values;
+  bool by_const;
+};
+// The keys that select a branch, and their values, per candidate branch.
+using PinnedKeys = std::vector<std::vector<std::pair<std::string, json>>>;
+
 class Validator {
  public:
   explicit Validator(const json& root) : root_(root) { check_schema(root, ""); }
@@ -257,16 +266,15 @@ class Validator {
   void report_no_match(const json& instance, const json& branches,
                        const std::vector<Violations>& results, const std::string& pointer,
                        Violations& out);
-  bool report_bad_discriminator(const json& instance, const json& branches,
-                                const std::vector<size_t>& candidates, const std::string& pointer,
-                                Violations& out);
+  bool report_bad_discriminator(const json& instance, const PinnedKeys& per_branch,
+                                const std::string& pointer, Violations& out);
 
   const json* ref_target(const json& schema) const;
   std::optional<std::vector<std::string>> branch_types(const json& schema, int hops = 0) const;
-  void collect_pinned(const json& schema, int hops,
-                      std::vector<std::pair<std::string, json>>& pinned) const;
-  std::vector<std::pair<std::string, json>> discriminators(const json& schema) const;
-  bool discriminator_matches(const json& instance, const json& schema) const;
+  void collect_pinned(const json& schema, int hops, std::vector<Pinned>& pinned) const;
+  PinnedKeys discriminators(const json& branches, const std::vector<size_t>& candidates) const;
+  bool discriminator_matches(const json& instance,
+                             const std::vector<std::pair<std::string, json>>& pinned) const;
   std::string describe_schema(const json& schema, int hops = 0) const;
 
   const json& root_;
@@ -666,17 +674,17 @@ void Validator::report_no_match(const json& instance, const json& branches,
     return;
   }
   if (instance.is_object()) {
+    const PinnedKeys pinned = discriminators(branches, candidates);
     std::vector<size_t> selected;
-    for (size_t i : candidates) {
-      if (discriminator_matches(instance, branches[i])) selected.push_back(i);
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      if (discriminator_matches(instance, pinned[k])) selected.push_back(candidates[k]);
     }
     if (selected.size() == 1) {
       const Violations& chosen = results[selected[0]];
       out.insert(out.end(), chosen.begin(), chosen.end());
       return;
     }
-    if (selected.empty() &&
-        report_bad_discriminator(instance, branches, candidates, pointer, out)) {
+    if (selected.empty() && report_bad_discriminator(instance, pinned, pointer, out)) {
       return;
     }
   }
@@ -690,13 +698,10 @@ void Validator::report_no_match(const json& instance, const json& branches,
   out.push_back({pointer, msg});
 }
 
-bool Validator::report_bad_discriminator(const json& instance, const json& branches,
-                                         const std::vector<size_t>& candidates,
+bool Validator::report_bad_discriminator(const json& instance, const PinnedKeys& per_branch,
                                          const std::string& pointer, Violations& out) {
-  // A key pinned by const in every candidate (like "name": "sgd" | "adam") selects the
-  // alternative; when it is missing or wrong, that is the one mistake worth reporting.
-  std::vector<std::vector<std::pair<std::string, json>>> per_branch;
-  for (size_t i : candidates) per_branch.push_back(discriminators(branches[i]));
+  // A key pinned in every candidate (like "name": "sgd" | "adam") selects the alternative; when
+  // it is missing or wrong, that is the one mistake worth reporting.
   for (const auto& first : per_branch[0]) {
     const std::string& key = first.first;
     json values = json::array();
@@ -760,8 +765,7 @@ std::optional<std::vector<std::string>> Validator::branch_types(const json& sche
   return std::nullopt;
 }
 
-void Validator::collect_pinned(const json& schema, int hops,
-                               std::vector<std::pair<std::string, json>>& pinned) const {
+void Validator::collect_pinned(const json& schema, int hops, std::vector<Pinned>& pinned) const {
   if (hops > kMaxHops || !schema.is_object()) return;
   if (auto properties = schema.find("properties"); properties != schema.end()) {
     for (const auto& item : properties->items()) {
@@ -772,10 +776,10 @@ void Validator::collect_pinned(const json& schema, int hops,
         property = ref_target(*property);
       }
       if (!property->is_object()) continue;
-      // Only a const tells alternatives apart ("op": "rotate"); an enum-valued option such as
-      // "fill" is a field of the chosen alternative, whose own message should win.
       if (auto c = property->find("const"); c != property->end()) {
-        pinned.emplace_back(item.key(), json::array({*c}));
+        pinned.push_back({item.key(), json::array({*c}), true});
+      } else if (auto e = property->find("enum"); e != property->end() && e->is_array()) {
+        pinned.push_back({item.key(), *e, false});
       }
     }
   }
@@ -785,17 +789,42 @@ void Validator::collect_pinned(const json& schema, int hops,
   }
 }
 
-std::vector<std::pair<std::string, json>> Validator::discriminators(const json& schema) const {
-  std::vector<std::pair<std::string, json>> pinned;
-  collect_pinned(schema, 0, pinned);
-  return pinned;
+PinnedKeys Validator::discriminators(const json& branches,
+                                     const std::vector<size_t>& candidates) const {
+  // A const tells alternatives apart ("op": "rotate"). An enum does only when every candidate
+  // pins that key and no value is in two of them ("name": "simple_cnn" | one of the resnets | one
+  // of the vggs); an enum-valued option such as "fill" is a field of the chosen alternative,
+  // whose own message should win.
+  std::vector<std::vector<Pinned>> all(candidates.size());
+  for (size_t k = 0; k < candidates.size(); ++k) collect_pinned(branches[candidates[k]], 0, all[k]);
+  auto selects_by_enum = [&](const std::string& key) {
+    json seen = json::array();
+    for (const auto& pinned : all) {
+      auto it =
+          std::find_if(pinned.begin(), pinned.end(), [&](const Pinned& p) { return p.key == key; });
+      if (it == pinned.end()) return false;
+      for (const json& v : it->values) {
+        if (contains_value(seen, v)) return false;
+        seen.push_back(v);
+      }
+    }
+    return true;
+  };
+  PinnedKeys out(candidates.size());
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    for (const Pinned& p : all[k]) {
+      if (p.by_const || selects_by_enum(p.key)) out[k].emplace_back(p.key, p.values);
+    }
+  }
+  return out;
 }
 
-bool Validator::discriminator_matches(const json& instance, const json& schema) const {
+bool Validator::discriminator_matches(
+    const json& instance, const std::vector<std::pair<std::string, json>>& pinned) const {
   // Every pinned key the instance has must agree, and at least one must be there: a shared
   // pinned key (like "version": 1) alone does not single out a branch, the others will agree too.
   bool any_present = false;
-  for (const auto& [key, values] : discriminators(schema)) {
+  for (const auto& [key, values] : pinned) {
     if (!instance.contains(key)) continue;
     if (!contains_value(values, instance.at(key))) return false;
     any_present = true;

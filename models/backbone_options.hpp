@@ -8,11 +8,13 @@
 #include <variant>
 #include <vector>
 
+#include "models/resnet_options.hpp"
 #include "models/simple_cnn_options.hpp"
+#include "models/vgg_options.hpp"
 
 namespace gauntlet {
 
-using BackboneOptions = std::variant<SimpleCnnOptions>;
+using BackboneOptions = std::variant<SimpleCnnOptions, ResNetOptions, VggOptions>;
 
 /// Preprocessing a backbone expects (timm's "default config").
 struct BackboneDefaults {

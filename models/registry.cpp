@@ -3,7 +3,9 @@
 #include <functional>
 #include <stdexcept>
 
+#include "models/resnet.hpp"
 #include "models/simple_cnn.hpp"
+#include "models/vgg.hpp"
 
 namespace gauntlet {
 namespace {
@@ -25,11 +27,75 @@ Factory factory_of() {
   };
 }
 
+template <typename Options>
+const Options& options_of(const BackboneOptions& o) {
+  const auto* opts = std::get_if<Options>(&o);
+  if (opts == nullptr) throw std::invalid_argument("backbone options of the wrong family");
+  return *opts;
+}
+
+Factory resnet(int depth) {
+  return
+      [arch = resnet_arch(depth)](const BackboneOptions& o, const BackboneDefaults& d, int64_t k) {
+        return torch::nn::AnyModule(ResNet(arch, d.in_channels, k, options_of<ResNetOptions>(o)));
+      };
+}
+
+Factory vgg(int depth, bool batch_norm) {
+  return [config = vgg_config(depth), batch_norm](const BackboneOptions& o,
+                                                  const BackboneDefaults& d, int64_t k) {
+    return torch::nn::AnyModule(
+        Vgg(config, batch_norm, d.in_channels, k, options_of<VggOptions>(o)));
+  };
+}
+
+// torchvision's ImageNet preprocessing.
+BackboneDefaults imagenet(const std::string& classifier) {
+  BackboneDefaults d;
+  d.input_size = 224;
+  d.in_channels = 3;
+  d.mean = {0.485f, 0.456f, 0.406f};
+  d.std = {0.229f, 0.224f, 0.225f};
+  d.classifier = classifier;
+  return d;
+}
+
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> table = {
       {{"simple_cnn", "VGG-like: [conv3x3-BN-ReLU]*k + maxpool per block, GAP, dense head",
         BackboneDefaults{}, SimpleCnnOptions{}},
        factory_of<SimpleCnnOptions, SimpleCnn>()},
+      {{"resnet18", "torchvision ResNet-18 (BasicBlock [2,2,2,2])", imagenet("fc"),
+        ResNetOptions{}},
+       resnet(18)},
+      {{"resnet34", "torchvision ResNet-34 (BasicBlock [3,4,6,3])", imagenet("fc"),
+        ResNetOptions{}},
+       resnet(34)},
+      {{"resnet50", "torchvision ResNet-50 (Bottleneck v1.5 [3,4,6,3])", imagenet("fc"),
+        ResNetOptions{}},
+       resnet(50)},
+      {{"resnet101", "torchvision ResNet-101 (Bottleneck v1.5 [3,4,23,3])", imagenet("fc"),
+        ResNetOptions{}},
+       resnet(101)},
+      {{"resnet152", "torchvision ResNet-152 (Bottleneck v1.5 [3,8,36,3])", imagenet("fc"),
+        ResNetOptions{}},
+       resnet(152)},
+      {{"vgg11", "torchvision VGG-11 (config A)", imagenet("classifier"), VggOptions{}},
+       vgg(11, false)},
+      {{"vgg11_bn", "torchvision VGG-11 with BatchNorm", imagenet("classifier"), VggOptions{}},
+       vgg(11, true)},
+      {{"vgg13", "torchvision VGG-13 (config B)", imagenet("classifier"), VggOptions{}},
+       vgg(13, false)},
+      {{"vgg13_bn", "torchvision VGG-13 with BatchNorm", imagenet("classifier"), VggOptions{}},
+       vgg(13, true)},
+      {{"vgg16", "torchvision VGG-16 (config D)", imagenet("classifier"), VggOptions{}},
+       vgg(16, false)},
+      {{"vgg16_bn", "torchvision VGG-16 with BatchNorm", imagenet("classifier"), VggOptions{}},
+       vgg(16, true)},
+      {{"vgg19", "torchvision VGG-19 (config E)", imagenet("classifier"), VggOptions{}},
+       vgg(19, false)},
+      {{"vgg19_bn", "torchvision VGG-19 with BatchNorm", imagenet("classifier"), VggOptions{}},
+       vgg(19, true)},
   };
   return table;
 }

@@ -321,6 +321,44 @@ TEST_CASE("failed oneOf/anyOf reports the branch meant for the instance", "[sche
     require_one(check(R"({"momentum": 0.9})", schema), "", R"(missing required key "name")");
     CHECK(check(R"({"name": "sgd", "momentum": 0.9})", schema).empty());
   }
+  SECTION("by a key pinned in every branch, by const or by disjoint enums") {
+    const char* schema = R"({"oneOf": [
+        {"type": "object", "properties": {"name": {"const": "cnn"}, "width": {"type": "integer"}},
+         "required": ["name"], "additionalProperties": false},
+        {"type": "object", "properties": {"name": {"enum": ["resnet18", "resnet50"]},
+                                          "zero_init": {"type": "boolean"}},
+         "required": ["name"], "additionalProperties": false},
+        {"type": "object", "properties": {"name": {"enum": ["vgg11", "vgg16"]},
+                                          "dropout": {"type": "number"}},
+         "required": ["name"], "additionalProperties": false}]})";
+    require_one(check(R"({"name": "resnet50", "zero_init": 1})", schema), "/zero_init",
+                "expected a boolean, got number 1");
+    require_one(check(R"({"name": "vgg16", "dropuot": 0.1})", schema), "/dropuot",
+                R"(unknown key "dropuot"; did you mean "dropout"?)");
+    require_one(check(R"({"name": "vgg11", "zero_init": true})", schema), "/zero_init",
+                R"(unknown key "zero_init")");
+    require_one(check(R"({"name": "resnet19"})", schema), "/name",
+                R"(expected one of "cnn", "resnet18", "resnet50", "vgg11", "vgg16", got "resnet19"; )"
+                R"(did you mean "resnet18"?)");
+    require_one(check(R"({"dropout": 0.1})", schema), "",
+                R"(missing required key "name" (one of "cnn", "resnet18", "resnet50", "vgg11", )"
+                R"("vgg16"), which selects the alternative)");
+    CHECK(check(R"({"name": "resnet18", "zero_init": true})", schema).empty());
+  }
+  SECTION("an enum shared by branches does not select one") {
+    // "fill" is an option of both ops: a bad op is the mistake to report, not a branch's fill.
+    const char* schema = R"({"oneOf": [
+        {"type": "object", "properties": {"op": {"const": "rotate"},
+                                          "fill": {"enum": ["constant", "reflect"]}},
+         "required": ["op"], "additionalProperties": false},
+        {"type": "object", "properties": {"op": {"const": "affine"},
+                                          "fill": {"enum": ["constant", "reflect"]}},
+         "required": ["op"], "additionalProperties": false}]})";
+    require_one(check(R"({"op": "rotat", "fill": "reflect"})", schema), "/op",
+                R"(expected one of "rotate", "affine", got "rotat"; did you mean "rotate"?)");
+    require_one(check(R"({"op": "affine", "fill": "wrap"})", schema), "/fill",
+                R"(expected one of "constant", "reflect", got "wrap")");
+  }
   SECTION("nothing tells the branches apart") {
     require_one(check("{}", R"({"anyOf": [{"type": "object", "required": ["a"]},
                                           {"type": "object", "required": ["b"]}]})"),

@@ -1,7 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
 #include "models/registry.hpp"
+#include "models/resnet.hpp"
 #include "models/simple_cnn.hpp"
+#include "models/state_dict.hpp"
+#include "models/vgg.hpp"
 
 namespace gauntlet {
 namespace {
@@ -12,17 +18,147 @@ int64_t count_parameters(torch::nn::Module& m) {
   return n;
 }
 
-TEST_CASE("every registered backbone builds and runs one forward at its input size", "[models]") {
+TEST_CASE("every registered backbone builds and runs one forward", "[models]") {
+  // At most 64 px: a forward of resnet152 or vgg19 at their 224 costs seconds on a CPU, and the
+  // adaptive pooling of both families makes 64 px exercise every layer; 224 is run below.
   for (const auto& info : backbone_infos()) {
     INFO(info.name);
     torch::manual_seed(0);
     torch::nn::AnyModule m = make_backbone(info.name, info.default_options, 7);
     m.ptr()->eval();
-    const auto x = torch::randn({2, info.defaults.in_channels, info.defaults.input_size,
-                                 info.defaults.input_size});
+    const int64_t side = std::min<int64_t>(info.defaults.input_size, 64);
+    const auto x = torch::randn({2, info.defaults.in_channels, side, side});
     const torch::Tensor y = m.forward(x);
     CHECK(y.sizes() == torch::IntArrayRef({2, 7}));
     CHECK(torch::isfinite(y).all().item<bool>());
+  }
+}
+
+TEST_CASE("one backbone of each torchvision family runs at its default input size", "[models]") {
+  for (const char* name : {"resnet18", "vgg11"}) {
+    INFO(name);
+    const BackboneInfo& info = backbone_info(name);
+    CHECK(info.defaults.input_size == 224);
+    torch::manual_seed(0);
+    torch::nn::AnyModule m = make_backbone(name, info.default_options, 5);
+    m.ptr()->eval();
+    const torch::Tensor y = m.forward(torch::randn({1, 3, 224, 224}));
+    CHECK(y.sizes() == torch::IntArrayRef({1, 5}));
+    CHECK(torch::isfinite(y).all().item<bool>());
+  }
+}
+
+TEST_CASE("torchvision backbones have torchvision's parameter and state_dict counts", "[models]") {
+  // torchvision 0.14 with num_classes=1000: sum(p.numel() for p in m.parameters()) and
+  // len(m.state_dict()), printed once by /usr/bin/python3.
+  auto [name, parameters, entries] = GENERATE(table<std::string, int64_t, size_t>({
+      {"resnet18", 11689512, 122},   {"resnet34", 21797672, 218},   {"resnet50", 25557032, 320},
+      {"resnet101", 44549160, 626},  {"resnet152", 60192808, 932},  {"vgg11", 132863336, 22},
+      {"vgg11_bn", 132868840, 62},   {"vgg13", 133047848, 26},      {"vgg13_bn", 133053736, 76},
+      {"vgg16", 138357544, 32},      {"vgg16_bn", 138365992, 97},   {"vgg19", 143667240, 38},
+      {"vgg19_bn", 143678248, 118},
+  }));
+  INFO(name);
+  torch::nn::AnyModule m = make_backbone(name, backbone_info(name).default_options, 1000);
+  CHECK(count_parameters(*m.ptr()) == parameters);
+  CHECK(named_state(*m.ptr()).size() == entries);
+}
+
+TEST_CASE("torchvision backbones name their tensors as torchvision does", "[models]") {
+  auto shapes = [](const std::string& name) {
+    torch::nn::AnyModule m = make_backbone(name, backbone_info(name).default_options, 10);
+    std::map<std::string, std::vector<int64_t>> out;
+    for (const auto& [key, t] : named_state(*m.ptr())) out[key] = t.sizes().vec();
+    return out;
+  };
+  using Shape = std::vector<int64_t>;
+  const auto r50 = shapes("resnet50");
+  CHECK(r50.at("conv1.weight") == Shape{64, 3, 7, 7});
+  CHECK(r50.at("layer1.0.downsample.0.weight") == Shape{256, 64, 1, 1});
+  CHECK(r50.at("layer1.0.downsample.1.running_var") == Shape{256});
+  CHECK(r50.at("layer2.0.conv2.weight") == Shape{128, 128, 3, 3});  // v1.5: stride on the 3x3
+  CHECK(r50.at("layer4.2.bn3.num_batches_tracked") == Shape{});
+  CHECK(r50.at("fc.weight") == Shape{10, 2048});
+  CHECK(r50.count("layer1.1.downsample.0.weight") == 0);
+  const auto r18 = shapes("resnet18");
+  CHECK(r18.count("layer1.0.downsample.0.weight") == 0);  // 64 -> 64, stride 1: no projection
+  CHECK(r18.at("layer2.0.downsample.0.weight") == Shape{128, 64, 1, 1});
+  CHECK(r18.at("fc.bias") == Shape{10});
+  const auto v11 = shapes("vgg11_bn");
+  CHECK(v11.at("features.0.bias") == Shape{64});
+  CHECK(v11.at("features.1.running_mean") == Shape{64});
+  CHECK(v11.at("features.4.weight") == Shape{128, 64, 3, 3});  // conv, BN, ReLU, pool, conv
+  CHECK(v11.at("classifier.0.weight") == Shape{4096, 512 * 7 * 7});
+  CHECK(v11.at("classifier.3.weight") == Shape{4096, 4096});
+  CHECK(v11.at("classifier.6.weight") == Shape{10, 4096});
+  CHECK(shapes("vgg16").at("features.28.weight") == Shape{512, 512, 3, 3});
+}
+
+TEST_CASE("torchvision backbones are initialised as torchvision does", "[models]") {
+  torch::manual_seed(0);
+  ResNet r(resnet_arch(50), 3, 10);
+  const auto state = named_state(*r);
+  std::map<std::string, torch::Tensor> s(state.begin(), state.end());
+  // kaiming_normal fan_out relu: std sqrt(2 / (out * k * k)); 64*7*7 = 3136.
+  CHECK(s.at("conv1.weight").std().item<double>() == Approx(std::sqrt(2.0 / 3136)).epsilon(0.05));
+  CHECK(s.at("layer1.0.bn3.weight").eq(1).all().item<bool>());
+  CHECK(s.at("layer1.0.bn3.bias").eq(0).all().item<bool>());
+  // Linear keeps PyTorch's default: uniform in +-1/sqrt(fan_in).
+  CHECK(s.at("fc.weight").abs().max().item<double>() <= 1 / std::sqrt(2048.0));
+  ResNet zero(resnet_arch(18), 3, 10, ResNetOptions().zero_init_residual(true));
+  const auto zs = named_state(*zero);
+  std::map<std::string, torch::Tensor> z(zs.begin(), zs.end());
+  CHECK(z.at("layer3.1.bn2.weight").eq(0).all().item<bool>());
+  CHECK(z.at("layer3.1.bn1.weight").eq(1).all().item<bool>());
+
+  Vgg v(vgg_config(11), false, 3, 10, VggOptions().dropout(0.2));
+  const auto vs = named_state(*v);
+  std::map<std::string, torch::Tensor> w(vs.begin(), vs.end());
+  CHECK(w.at("features.0.bias").eq(0).all().item<bool>());
+  CHECK(w.at("classifier.3.weight").std().item<double>() == Approx(0.01).epsilon(0.01));
+  CHECK(w.at("classifier.6.bias").eq(0).all().item<bool>());
+  CHECK(v->named_modules()["classifier.2"]->as<torch::nn::Dropout>()->options.p() == 0.2);
+}
+
+TEST_CASE("unknown depths are refused", "[models]") {
+  CHECK_THROWS_WITH(resnet_arch(20), Catch::Contains("resnet: no depth 20"));
+  CHECK_THROWS_WITH(vgg_config(12), Catch::Contains("vgg: no depth 12"));
+}
+
+TEST_CASE("load_state_dict copies by name and reports what does not fit", "[models]") {
+  auto make = [] { return ResNet(resnet_arch(18), 3, 4); };
+  torch::manual_seed(1);
+  ResNet source = make();
+  torch::manual_seed(2);
+  ResNet target = make();
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& [k, t] : named_state(*source)) tensors[k] = t.clone();
+  tensors["layer1.0.bn1.running_mean"].fill_(0.25);
+
+  SECTION("everything matches: every tensor is copied") {
+    const StateDictReport report = load_state_dict(*target, tensors);
+    CHECK(report.ok());
+    bool all_equal = true;
+    for (const auto& [k, t] : named_state(*target)) all_equal = all_equal && torch::equal(t, tensors.at(k));
+    CHECK(all_equal);
+    CHECK(named_state(*target).size() == tensors.size());
+  }
+  SECTION("missing and unexpected names throw when strict and are reported when not") {
+    tensors.erase("fc.bias");
+    tensors["fc.extra"] = torch::zeros({1});
+    const torch::Tensor before = target->named_parameters()["conv1.weight"].clone();
+    CHECK_THROWS_WITH(load_state_dict(*target, tensors),
+                      Catch::Contains("missing: fc.bias") && Catch::Contains("unexpected: fc.extra"));
+    CHECK(torch::equal(target->named_parameters()["conv1.weight"], before));  // nothing copied
+    const StateDictReport report = load_state_dict(*target, tensors, /*strict=*/false);
+    CHECK(report.missing == std::vector<std::string>{"fc.bias"});
+    CHECK(report.unexpected == std::vector<std::string>{"fc.extra"});
+    CHECK(torch::equal(target->named_parameters()["conv1.weight"], tensors.at("conv1.weight")));
+  }
+  SECTION("a shape mismatch throws even when not strict") {
+    tensors["fc.weight"] = torch::zeros({5, 512});
+    CHECK_THROWS_WITH(load_state_dict(*target, tensors, /*strict=*/false),
+                      Catch::Contains("shape mismatch: fc.weight: module [4, 512] vs tensor [5, 512]"));
   }
 }
 

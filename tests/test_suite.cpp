@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/config.hpp"
 #include "harness/core/error.hpp"
 #include "harness/suite.hpp"
 #include "tests/test_util.hpp"
@@ -299,6 +300,18 @@ TEST_CASE("bad suites are rejected with the JSON pointer and what was expected",
        R"([{"op": "replace", "path": "/axes/augmentation", "value": [[{"op": "rotate", "fill": "wrap"}]]}])",
        "/axes/augmentation/0/0/fill",
        R"(expected one of "constant", "reflect", "nearest", got "wrap")"},
+      {"bad option of a torchvision backbone: that field's own message",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": ["simple_cnn", {"name": "resnet50", "zero_init_residual": 1}]}])",
+       "/axes/backbone/1/zero_init_residual", "expected a boolean, got number 1"},
+      {"misspelt option of a vgg",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": {"v": {"name": "vgg16_bn", "dropuot": 0.2}}}])",
+       "/axes/backbone/v/dropuot", R"(unknown key "dropuot"; did you mean "dropout"?)"},
+      {"a resnet option on a vgg",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "vgg11", "zero_init_residual": true}]}])",
+       "/axes/backbone/0/zero_init_residual", R"(unknown key "zero_init_residual")"},
+      {"unknown backbone name in an object",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "resnet05"}]}])",
+       "/axes/backbone/0/name", R"(expected one of "simple_cnn", "resnet18", "resnet34", "resnet50", )"},
       {"severity 6", R"([{"op": "add", "path": "/evaluate", "value": {"severities": [1, 6]}}])",
        "/evaluate/severities/1", "must be <= 5, got 6"},
       {"unknown corruption",
@@ -581,6 +594,18 @@ TEST_CASE("training values round-trip, and appear in a cell's config only when u
   const nlohmann::json focal = nlohmann::json::parse(
       R"({"name": "focal", "label_smoothing": 0.1, "gamma": 1.5, "alpha": [0.25], "class_weights": "balanced"})");
   CHECK(to_json(loss_from_json(focal)) == focal);
+}
+
+TEST_CASE("torchvision backbones' options round-trip with every default written", "[suite]") {
+  CHECK(to_json(backbone_from_json(json("resnet50"))) ==
+        json::parse(R"({"name": "resnet50", "zero_init_residual": false})"));
+  CHECK(to_json(backbone_from_json(json("vgg13_bn"))) ==
+        json::parse(R"({"name": "vgg13_bn", "dropout": 0.5})"));
+  const json resnet = json::parse(R"({"name": "resnet152", "zero_init_residual": true})");
+  CHECK(to_json(backbone_from_json(resnet)) == resnet);
+  const json vgg = json::parse(R"({"name": "vgg19", "dropout": 0.25})");
+  CHECK(to_json(backbone_from_json(vgg)) == vgg);
+  CHECK(std::get<VggOptions>(backbone_from_json(vgg).options).dropout() == 0.25);
 }
 
 }  // namespace
