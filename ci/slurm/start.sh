@@ -68,7 +68,7 @@ print(*[s.getsockname()[1] for s in ss])')
 cat >"$conf.tmp" <<CONF
 # Written by ci/slurm/start.sh: a single-node test cluster, everything under $state.
 ClusterName=gauntlet
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$d_port
 SlurmUser=root
@@ -96,7 +96,7 @@ MinJobAge=2
 SlurmdTimeout=30
 InactiveLimit=0
 KillWait=5
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 mv "$conf.tmp" "$conf"
