@@ -68,6 +68,11 @@ want = ["exec", binary, "run", t + "/suite.json", "--out", t + "/dry", "--shard"
         "1))/2", "--threads", "1", "--set", "description=it's a \"test\" of $HOME; `quoting`", "--set", "train.epochs=2"]
 assert args == want, args
 PY
+expect "--gpus-per-task asks for GPUs and runs the tasks on CUDA" 0 "nothing submitted" -- \
+  "$bin" slurm "$t/suite.json" --dry-run --gpus-per-task 2 --cpus-per-task 4 --out "$t/gpu"
+check "... in the script" -- bash -c "grep -qx '#SBATCH --gpus-per-task=2' '$t/gpu/slurm/clustered.sbatch' &&
+  grep -qx '#SBATCH --array=0-3' '$t/gpu/slurm/clustered.sbatch' &&
+  grep -q -- '--shard \$((SLURM_ARRAY_TASK_ID + 1))/4 --threads 4 --device cuda\$' '$t/gpu/slurm/clustered.sbatch'"
 check "... and submits nothing" -- test -z "$(squeue -h)"
 check "... the log folder exists (Slurm does not make it)" -- test -d "$t/dry/slurm/logs"
 
