@@ -23,6 +23,7 @@
 #include "harness/result_store.hpp"
 #include "harness/runner.hpp"
 #include "harness/shard.hpp"
+#include "harness/slurm.hpp"
 #include "harness/suite.hpp"
 #include "models/backbone_options.hpp"
 #include "reports/compare_report.hpp"
@@ -138,6 +139,28 @@ int cmd_compare(const CompareFlags& f, CompareOptions o, const CLI::App& sub) {
   }
   fmt::print(stderr, "gauntlet: {}\n", compare_verdict_line(doc));
   return doc.at("summary").at("verdict") == "regression" ? kExitFailed : kExitOk;
+}
+
+int cmd_slurm(const SlurmOptions& o, const std::string& argv0) {
+  const SlurmSubmission r = slurm_submit(o, self_executable(argv0));
+  const SlurmPlan& p = r.plan;
+  const std::string report = fmt::format("{} report {} --out {}", shell_quote(p.gauntlet),
+                                         shell_quote(runs_dir(p.out, p.suite_name)), shell_quote(p.out));
+  fmt::print("gauntlet: suite {}: {} cell(s) in {} shard(s){}\n", p.suite_name, p.cells, p.shards,
+             o.shards > p.shards ? fmt::format(" (--shards {} is more than there are cells)", o.shards) : "");
+  if (o.dry_run) {
+    fmt::print("scripts written, nothing submitted (--dry-run):\n  {}\n  {}\n"
+               "submit them with:\n  jid=$(sbatch --parsable {}) && sbatch --dependency=afterany:$jid {}\n",
+               p.array_script, p.report_script, shell_quote(p.array_script), shell_quote(p.report_script));
+    return kExitOk;
+  }
+  fmt::print("array job {}: {} task(s){}, script {}\n"
+             "report job {}: after the array ends, script {}\n"
+             "logs: {}/\nwatch: squeue -j {},{}\nresults: {}\n"
+             "Tasks that failed or ran out of time: run this same command again (finished cells are skipped).\n",
+             r.array_job, p.shards, o.max_parallel > 0 ? fmt::format(", at most {} at once", o.max_parallel) : "",
+             p.array_script, r.report_job, p.report_script, p.logs, r.array_job, r.report_job, report);
+  return kExitOk;
 }
 
 int cmd_list(const std::string& what) {
@@ -329,6 +352,38 @@ int run_cli(int argc, char** argv) {
   merge->add_option("RUNS", merge_inputs, "Runs folders to gather")->required();
   merge->add_option("--out", merge_out, "Output folder: runs/<suite>/, reports/<suite>/")->capture_default_str();
 
+  SlurmOptions so;
+  auto* slurm = app.add_subcommand("slurm", "Run a suite on a Slurm cluster: a job array of `run --shard`, then a report job.");
+  slurm->footer(
+      "Writes OUT/slurm/<suite>.sbatch, a job array of N tasks, task I running\n"
+      "  gauntlet run SUITE --out OUT --shard I/N --threads C [--set ...]\n"
+      "(absolute paths, this binary: keep it, the suite and OUT on a filesystem every node sees), and\n"
+      "OUT/slurm/<suite>-report.sbatch, which runs `gauntlet report OUT/runs/<suite> --out OUT`; submits\n"
+      "the array with `sbatch --parsable`, then the report job with --dependency=afterany on it, and\n"
+      "prints both job ids. Logs: OUT/slurm/logs/. All tasks write to one OUT, so nothing needs merging;\n"
+      "tasks that wrote to node-local folders instead are gathered with `gauntlet merge`.\n"
+      "Tasks that failed or ran out of time: run the same command again. Finished cells are skipped and\n"
+      "an unfinished one resumes from its last finished epoch, so only the missing work runs. (A task\n"
+      "killed without SIGTERM, by a node failure say, leaves <cell>/.lock naming its host: delete it.)\n\n"
+      "Example: gauntlet slurm suites/grid.json --partition gpu --gpus-per-task 1 --cpus-per-task 8 \\\n"
+      "           --time 04:00:00 --max-parallel 16 --out /shared/gauntlet-out");
+  slurm->add_option("SUITE", so.suite, "Suite file")->required()->check(CLI::ExistingFile);
+  slurm->add_option("--out", so.out, "Output folder, on a shared filesystem: runs/, reports/, slurm/")
+      ->capture_default_str();
+  slurm->add_option("--partition", so.partition, "Slurm partition (default: the cluster's default)");
+  slurm->add_option("--gpus-per-task", so.gpus_per_task, "GPUs per task (tasks then run with --device cuda)")
+      ->check(CLI::Range(1, 64));
+  slurm->add_option("--cpus-per-task", so.cpus_per_task, "CPUs per task, also each task's --threads")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  slurm->add_option("--time", so.time, "Time limit per task: MINUTES, HH:MM:SS or D-HH:MM:SS (default: the partition's)");
+  slurm->add_option("--max-parallel", so.max_parallel, "At most K tasks running at once (--array=0-(N-1)%K)")
+      ->check(CLI::Range(1, 100000));
+  slurm->add_option("--shards", so.shards, fmt::format("Number of tasks N (default: one per cell, at most {})",
+                                                       kMaxDefaultShards))
+      ->check(CLI::Range(1, 100000));
+  slurm->add_flag("--dry-run", so.dry_run, "Only write the two scripts and print their paths; submit nothing");
+  slurm->add_option("--set", so.sets, "Override a suite value: PATH=VALUE (as for run), passed on to every task");
+
   auto* eval = app.add_subcommand("eval", "Evaluate finished cells on new hold-outs from their saved weights, without retraining.");
   eval->footer(
       "Each cell of RUNS (a runs/<suite> folder) with status ok and a model.pt is evaluated on every\n"
@@ -416,6 +471,7 @@ int run_cli(int argc, char** argv) {
     if (*list) return cmd_list(list_what);
     if (*compare) return cmd_compare(cf, co, *compare);
     if (*eval) return cmd_eval(runs_path, holdout_specs_cli, eo);
+    if (*slurm) return cmd_slurm(so, argv[0]);
     if (*merge) {
       const MergeSummary m = merge_runs(merge_inputs, merge_out);
       fmt::print("gauntlet: merged {} cell(s) of suite {} from {} folder(s) ({} found more than once, same results)\n"
