@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `gauntlet slurm` on a real single-node Slurm cluster (ci/slurm/start.sh): a job array of two
 # shards and the report job after it train every cell once, into one --out, with the eval sections
-# of the same suite run on one machine; submitting again re-runs nothing; --dry-run only writes the
+# of the same suite run on one machine, also after `gauntlet merge`; submitting again re-runs nothing; --dry-run only writes the
 # scripts; a missing or failing sbatch exits 2 naming it. Skipped (77) without slurm-wlm or root.
 set -u
 bin=$1 src=$2
@@ -107,6 +107,10 @@ import json, glob, sys
 rs = [json.load(open(f)) for f in glob.glob(sys.argv[1] + "/*/result.json")]
 assert len(rs) == 4 and all(r["status"] == "ok" and r["env"]["threads"] == 1 for r in rs), [r["env"] for r in rs]
 ' "$t/cluster/runs/clustered"
+# Gathered with merge (as tasks writing node-local folders would be): the same evals.
+expect "merge of the cluster's runs" 0 "merged 4 cell(s) of suite clustered" -- \
+  "$bin" merge "$t/cluster/runs/clustered" --out "$t/merged"
+check "... equals the one-machine run" -- same_evals "$t/one/runs/clustered" "$t/merged/runs/clustered"
 if ((fails > 0)); then
   for f in "$logs"/*; do echo "--- $f"; tail -n 20 "$f"; done
   tail -n 20 "$state"/slurmctld.log "$state"/slurmd.log
