@@ -14,26 +14,15 @@
 #include <string>
 
 #include "harness/core/npy.hpp"
+#include "tests/parity/tensor_npz.hpp"
 #include "models/registry.hpp"
 #include "models/state_dict.hpp"
 
 namespace {
 
 using gauntlet::Array;
-
-torch::Tensor to_tensor(const Array& a, const std::string& name) {
-  torch::Dtype dtype;
-  if (a.dtype == "f4") {
-    dtype = torch::kFloat32;
-  } else if (a.dtype == "i8") {
-    dtype = torch::kInt64;
-  } else {
-    throw std::invalid_argument(name + ": want float32 or int64, got " + a.dtype);
-  }
-  torch::Tensor t = torch::empty(a.shape, dtype);
-  std::memcpy(t.data_ptr(), a.data.data(), a.data.size());
-  return t;
-}
+using gauntlet::parity::to_array;
+using gauntlet::parity::to_tensor;
 
 torch::nn::AnyModule build(const std::string& name, int64_t num_classes) {
   return gauntlet::make_backbone(name, gauntlet::backbone_info(name).default_options, num_classes);
@@ -62,11 +51,7 @@ int forward(char** argv) {
   m.ptr()->eval();
   torch::NoGradGuard no_grad;
   const torch::Tensor y = m.forward(x).contiguous();
-  Array out;
-  out.dtype = "f4";
-  out.shape = y.sizes().vec();
-  out.data.resize(static_cast<size_t>(y.numel()) * sizeof(float));
-  std::memcpy(out.data.data(), y.data_ptr<float>(), out.data.size());
+  const Array out = to_array(y);
   gauntlet::write_npz(argv[6], {{"logits", &out}});
   return 0;
 }

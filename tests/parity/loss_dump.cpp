@@ -13,35 +13,14 @@
 #include <string>
 
 #include "harness/core/npy.hpp"
+#include "tests/parity/tensor_npz.hpp"
 #include "harness/losses.hpp"
 
 namespace {
 
 using gauntlet::Array;
-
-torch::Tensor to_tensor(const Array& a, const std::string& name) {
-  torch::Dtype dtype;
-  if (a.dtype == "f4") {
-    dtype = torch::kFloat32;
-  } else if (a.dtype == "i8") {
-    dtype = torch::kInt64;
-  } else {
-    throw std::invalid_argument(name + ": want float32 or int64, got " + a.dtype);
-  }
-  torch::Tensor t = torch::empty(a.shape, dtype);
-  std::memcpy(t.data_ptr(), a.data.data(), a.data.size());
-  return t;
-}
-
-Array to_array(const torch::Tensor& t) {
-  const torch::Tensor c = t.detach().contiguous();
-  Array a;
-  a.dtype = c.scalar_type() == torch::kFloat64 ? "f8" : "f4";
-  a.shape = c.sizes().vec();
-  a.data.resize(static_cast<size_t>(c.numel()) * c.element_size());
-  std::memcpy(a.data.data(), c.data_ptr(), a.data.size());
-  return a;
-}
+using gauntlet::parity::to_array;
+using gauntlet::parity::to_tensor;
 
 gauntlet::LossOptions options_from(const nlohmann::json& j) {
   gauntlet::LossOptions o;

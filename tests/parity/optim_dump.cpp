@@ -15,28 +15,14 @@
 #include <string>
 
 #include "harness/core/npy.hpp"
+#include "tests/parity/tensor_npz.hpp"
 #include "harness/optimizers.hpp"
 
 namespace {
 
 using gauntlet::Array;
-
-torch::Tensor to_tensor(const Array& a, const std::string& name) {
-  if (a.dtype != "f4") throw std::invalid_argument(name + ": want float32, got " + a.dtype);
-  torch::Tensor t = torch::empty(a.shape, torch::kFloat32);
-  std::memcpy(t.data_ptr<float>(), a.data.data(), a.data.size());
-  return t;
-}
-
-Array to_array(const torch::Tensor& t) {
-  const torch::Tensor c = t.detach().to(torch::kFloat32).contiguous();
-  Array a;
-  a.dtype = "f4";
-  a.shape = c.sizes().vec();
-  a.data.resize(static_cast<size_t>(c.numel()) * 4);
-  std::memcpy(a.data.data(), c.data_ptr<float>(), a.data.size());
-  return a;
-}
+using gauntlet::parity::to_array;
+using gauntlet::parity::to_tensor;
 
 gauntlet::OptimizerOptions options_from(const nlohmann::json& j) {
   gauntlet::OptimizerOptions o =
