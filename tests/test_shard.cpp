@@ -40,7 +40,7 @@ TEST_CASE("shards split cells by cost, stably", "[shard]") {
   CHECK(std::set<int>(many.begin(), many.end()).size() == 6);
 }
 
-TEST_CASE("--shard takes I/N with 1 <= I <= N", "[shard]") {
+TEST_CASE("the shard argument is I/N with 1 <= I <= N", "[shard]") {
   CHECK(parse_shard("1/4") == std::pair<int, int>{0, 4});
   CHECK(parse_shard("4/4") == std::pair<int, int>{3, 4});
   for (const char* bad : {"0/4", "5/4", "1/0", "1", "a/b", "1/4x", "/4", "1/"}) {
