@@ -9,22 +9,8 @@ bin=$1 src=$2
 . "$src/tests/e2e/lib.sh"
 t=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$t"' EXIT
-cat > "$t/suite.json" <<'JSON'
-{
-  "name": "sharded",
-  "data": {"source": "fashion-mnist:train", "test": "fashion-mnist:test", "subset": 1500,
-           "test_subset": 200, "split": {"val": 0.1}, "input_size": 16},
-  "axes": {
-    "backbone": {"small": {"name": "simple_cnn", "channels": [8], "convs_per_block": 1, "hidden": 16},
-                 "wide": {"name": "simple_cnn", "channels": [16, 32], "convs_per_block": 1, "hidden": 32}},
-    "augmentation": {"none": [], "flip": [{"op": "hflip"}]},
-    "loss": ["cross_entropy"],
-    "optimizer": ["adam"]
-  },
-  "train": {"epochs": 2, "batch_size": 32},
-  "evaluate": {"corruptions": ["contrast"], "severities": [2], "baseline": "small/none/cross_entropy/adam"}
-}
-JSON
+# The 4-cell suite both scale-out tests use (2 backbones x 2 augmentations, 2 epochs).
+sed 's/"name": "four"/"name": "sharded"/' "$src/tests/e2e/four_cells.json" > "$t/suite.json"
 expect "one machine" 0 "4 ran" -- "$bin" run "$t/suite.json" --out "$t/one" --threads 1
 "$bin" run "$t/suite.json" --out "$t/sh" --threads 1 --shard 1/2 > "$t/s1.log" 2>&1 &
 p1=$!

@@ -15,22 +15,8 @@ state=$t/slurm-state
 trap 'bash "$src/ci/slurm/stop.sh" "$state"; rm -rf "$t"' EXIT
 trap 'exit 1' INT TERM
 cd "$t"
-cat > "$t/suite.json" <<'JSON'
-{
-  "name": "clustered",
-  "data": {"source": "fashion-mnist:train", "test": "fashion-mnist:test", "subset": 1500,
-           "test_subset": 200, "split": {"val": 0.1}, "input_size": 16},
-  "axes": {
-    "backbone": {"small": {"name": "simple_cnn", "channels": [8], "convs_per_block": 1, "hidden": 16},
-                 "wide": {"name": "simple_cnn", "channels": [16, 32], "convs_per_block": 1, "hidden": 32}},
-    "augmentation": {"none": [], "flip": [{"op": "hflip"}]},
-    "loss": ["cross_entropy"],
-    "optimizer": ["adam"]
-  },
-  "train": {"epochs": 5, "batch_size": 32},
-  "evaluate": {"corruptions": ["contrast"], "severities": [2], "baseline": "small/none/cross_entropy/adam"}
-}
-JSON
+# The 4-cell suite both scale-out tests use (2 backbones x 2 augmentations, 2 epochs).
+sed 's/"name": "four"/"name": "clustered"/' "$src/tests/e2e/four_cells.json" > "$t/suite.json"
 
 # Without a cluster: sbatch missing, sbatch failing, --dry-run.
 expect "no sbatch on PATH: exit 2, naming it" 2 "sbatch: not found on PATH" -- \
