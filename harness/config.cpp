@@ -95,6 +95,14 @@ BackboneSpec backbone_from_json(const json& raw) {
     }
   } else if (auto* v = std::get_if<VggOptions>(&b.options)) {
     if (j.contains("dropout")) v->dropout(j.at("dropout").get<double>());
+  } else if (auto* m = std::get_if<MobileNetOptions>(&b.options)) {
+    if (j.contains("width_mult")) m->width_mult(j.at("width_mult").get<double>());
+    if (j.contains("dropout")) m->dropout(j.at("dropout").get<double>());
+  } else if (auto* e = std::get_if<EfficientNetOptions>(&b.options)) {
+    if (j.contains("drop_rate")) e->drop_rate(j.at("drop_rate").get<double>());
+    if (j.contains("stochastic_depth_prob")) {
+      e->stochastic_depth_prob(j.at("stochastic_depth_prob").get<double>());
+    }
   }
   return b;
 }
@@ -111,6 +119,12 @@ json to_json(const BackboneSpec& b) {
     j["zero_init_residual"] = r->zero_init_residual();
   } else if (const auto* v = std::get_if<VggOptions>(&b.options)) {
     j["dropout"] = v->dropout();
+  } else if (const auto* m = std::get_if<MobileNetOptions>(&b.options)) {
+    j["width_mult"] = m->width_mult();
+    j["dropout"] = m->dropout();
+  } else if (const auto* e = std::get_if<EfficientNetOptions>(&b.options)) {
+    j["drop_rate"] = e->drop_rate();
+    j["stochastic_depth_prob"] = e->stochastic_depth_prob();
   }
   return j;
 }

@@ -8,13 +8,16 @@
 #include <variant>
 #include <vector>
 
+#include "models/efficientnet_options.hpp"
+#include "models/mobilenet_options.hpp"
 #include "models/resnet_options.hpp"
 #include "models/simple_cnn_options.hpp"
 #include "models/vgg_options.hpp"
 
 namespace gauntlet {
 
-using BackboneOptions = std::variant<SimpleCnnOptions, ResNetOptions, VggOptions>;
+using BackboneOptions = std::variant<SimpleCnnOptions, ResNetOptions, VggOptions, MobileNetOptions,
+                                     EfficientNetOptions>;
 
 /// Preprocessing a backbone expects (timm's "default config").
 struct BackboneDefaults {

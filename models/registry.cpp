@@ -3,6 +3,8 @@
 #include <functional>
 #include <stdexcept>
 
+#include "models/efficientnet.hpp"
+#include "models/mobilenet.hpp"
 #include "models/resnet.hpp"
 #include "models/simple_cnn.hpp"
 #include "models/vgg.hpp"
@@ -49,6 +51,20 @@ Factory vgg(int depth, bool batch_norm) {
   };
 }
 
+Factory mobilenet_v3(const std::string& variant) {
+  return [config = mobilenet_v3_config(variant)](const BackboneOptions& o,
+                                                 const BackboneDefaults& d, int64_t k) {
+    return torch::nn::AnyModule(MobileNetV3(config, d.in_channels, k, options_of<MobileNetOptions>(o)));
+  };
+}
+
+Factory efficientnet(const EfficientNetConfig& config) {
+  return [config](const BackboneOptions& o, const BackboneDefaults& d, int64_t k) {
+    return torch::nn::AnyModule(
+        EfficientNet(config, d.in_channels, k, options_of<EfficientNetOptions>(o)));
+  };
+}
+
 // torchvision's ImageNet preprocessing.
 BackboneDefaults imagenet(const std::string& classifier) {
   BackboneDefaults d;
@@ -58,6 +74,16 @@ BackboneDefaults imagenet(const std::string& classifier) {
   d.std = {0.229f, 0.224f, 0.225f};
   d.classifier = classifier;
   return d;
+}
+
+// An EfficientNet variant: its crop size and classifier dropout from its config.
+Entry efficientnet_entry(const std::string& variant, const std::string& summary) {
+  const EfficientNetConfig config = efficientnet_config(variant);
+  BackboneDefaults d = imagenet("classifier");
+  d.input_size = config.input_size;
+  return {{"efficientnet_" + variant, summary, d,
+           EfficientNetOptions().drop_rate(config.drop_rate)},
+          efficientnet(config)};
 }
 
 const std::vector<Entry>& entries() {
@@ -96,6 +122,26 @@ const std::vector<Entry>& entries() {
        vgg(19, false)},
       {{"vgg19_bn", "torchvision VGG-19 with BatchNorm", imagenet("classifier"), VggOptions{}},
        vgg(19, true)},
+      {{"mobilenet_v2", "torchvision MobileNetV2 (inverted residuals, ReLU6)",
+        imagenet("classifier"), MobileNetOptions{}},
+       factory_of<MobileNetOptions, MobileNetV2>()},
+      {{"mobilenet_v3_small", "torchvision MobileNetV3-Small (hard-swish, SE)",
+        imagenet("classifier"), MobileNetOptions{}},
+       mobilenet_v3("small")},
+      {{"mobilenet_v3_large", "torchvision MobileNetV3-Large (hard-swish, SE)",
+        imagenet("classifier"), MobileNetOptions{}},
+       mobilenet_v3("large")},
+      efficientnet_entry("b0", "torchvision EfficientNet-B0 (MBConv + SE, stochastic depth)"),
+      efficientnet_entry("b1", "torchvision EfficientNet-B1 (width 1.0, depth 1.1, 240 px)"),
+      efficientnet_entry("b2", "torchvision EfficientNet-B2 (width 1.1, depth 1.2, 288 px)"),
+      efficientnet_entry("b3", "torchvision EfficientNet-B3 (width 1.2, depth 1.4, 300 px)"),
+      efficientnet_entry("b4", "torchvision EfficientNet-B4 (width 1.4, depth 1.8, 380 px)"),
+      efficientnet_entry("b5", "torchvision EfficientNet-B5 (width 1.6, depth 2.2, 456 px)"),
+      efficientnet_entry("b6", "torchvision EfficientNet-B6 (width 1.8, depth 2.6, 528 px)"),
+      efficientnet_entry("b7", "torchvision EfficientNet-B7 (width 2.0, depth 3.1, 600 px)"),
+      efficientnet_entry("v2_s", "torchvision EfficientNetV2-S (FusedMBConv + MBConv, 384 px)"),
+      efficientnet_entry("v2_m", "torchvision EfficientNetV2-M (FusedMBConv + MBConv, 480 px)"),
+      efficientnet_entry("v2_l", "torchvision EfficientNetV2-L (FusedMBConv + MBConv, 480 px)"),
   };
   return table;
 }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <map>
 
+#include "models/efficientnet.hpp"
+#include "models/mbconv_blocks.hpp"
+#include "models/mobilenet.hpp"
 #include "models/registry.hpp"
 #include "models/resnet.hpp"
 #include "models/simple_cnn.hpp"
@@ -57,6 +60,13 @@ TEST_CASE("torchvision backbones have torchvision's parameter and state_dict cou
       {"vgg11_bn", 132868840, 62},   {"vgg13", 133047848, 26},      {"vgg13_bn", 133053736, 76},
       {"vgg16", 138357544, 32},      {"vgg16_bn", 138365992, 97},   {"vgg19", 143667240, 38},
       {"vgg19_bn", 143678248, 118},
+      {"mobilenet_v2", 3504872, 314},  {"mobilenet_v3_small", 2542856, 244},
+      {"mobilenet_v3_large", 5483032, 312},  {"efficientnet_b0", 5288548, 360},
+      {"efficientnet_b1", 7794184, 508},     {"efficientnet_b2", 9109994, 508},
+      {"efficientnet_b3", 12233232, 574},    {"efficientnet_b4", 19341616, 706},
+      {"efficientnet_b5", 30389784, 854},    {"efficientnet_b6", 43040704, 986},
+      {"efficientnet_b7", 66347960, 1200},   {"efficientnet_v2_s", 21458488, 782},
+      {"efficientnet_v2_m", 54139356, 1120}, {"efficientnet_v2_l", 118515272, 1548},
   }));
   INFO(name);
   torch::nn::AnyModule m = make_backbone(name, backbone_info(name).default_options, 1000);
@@ -118,6 +128,74 @@ TEST_CASE("torchvision backbones are initialised as torchvision does", "[models]
   CHECK(w.at("classifier.3.weight").std().item<double>() == Approx(0.01).epsilon(0.01));
   CHECK(w.at("classifier.6.bias").eq(0).all().item<bool>());
   CHECK(v->named_modules()["classifier.2"]->as<torch::nn::Dropout>()->options.p() == 0.2);
+}
+
+TEST_CASE("MobileNet width multipliers round channels as torchvision does", "[models]") {
+  // torchvision 0.14: mobilenet_v2(width_mult=0.5) and mobilenet_v3_large(width_mult=0.75) with
+  // num_classes=10, sum(p.numel() for p in m.parameters()).
+  CHECK(count_parameters(*MobileNetV2(3, 10, MobileNetOptions().width_mult(0.5))) == 700490);
+  CHECK(count_parameters(*MobileNetV3(mobilenet_v3_config("large"), 3, 10,
+                                      MobileNetOptions().width_mult(0.75))) == 2426186);
+  CHECK_THROWS_WITH(mobilenet_v3_config("tiny"), Catch::Contains("no variant \"tiny\""));
+  CHECK_THROWS_WITH(efficientnet_config("b8"), Catch::Contains("no variant \"b8\""));
+}
+
+TEST_CASE("EfficientNet variants carry torchvision's settings", "[models]") {
+  auto [name, eps, momentum, dropout, input_size] =
+      GENERATE(table<std::string, double, double, double, int64_t>({
+          {"efficientnet_b0", 1e-5, 0.1, 0.2, 224},
+          {"efficientnet_b4", 1e-5, 0.1, 0.4, 380},
+          {"efficientnet_b5", 1e-3, 0.01, 0.4, 456},
+          {"efficientnet_b7", 1e-3, 0.01, 0.5, 600},
+          {"efficientnet_v2_s", 1e-3, 0.1, 0.2, 384},
+          {"efficientnet_v2_l", 1e-3, 0.1, 0.4, 480},
+          {"mobilenet_v3_small", 1e-3, 0.01, 0.2, 224},
+          {"mobilenet_v2", 1e-5, 0.1, 0.2, 224},
+      }));
+  INFO(name);
+  const BackboneInfo& info = backbone_info(name);
+  CHECK(info.defaults.input_size == input_size);
+  CHECK(info.defaults.classifier == "classifier");
+  torch::nn::AnyModule m = make_backbone(name, info.default_options, 10);
+  auto modules = m.ptr()->named_modules();
+  const auto& bn = modules["features.0.1"]->as<torch::nn::BatchNorm2d>()->options;
+  CHECK(bn.eps() == eps);
+  CHECK(bn.momentum().value() == momentum);
+  const std::string drop = name == "mobilenet_v3_small" ? "classifier.2" : "classifier.0";
+  CHECK(modules[drop]->as<torch::nn::Dropout>()->options.p() == dropout);
+}
+
+TEST_CASE("EfficientNet's stochastic depth rises linearly and acts only in training", "[models]") {
+  torch::manual_seed(0);
+  EfficientNet net(efficientnet_config("b0"), 3, 10,
+                   EfficientNetOptions().stochastic_depth_prob(0.4).drop_rate(0.3));
+  auto modules = net->named_modules();
+  auto p = [&](const std::string& block) {
+    return modules[block + ".stochastic_depth"]->as<StochasticDepth>()->p();
+  };
+  // B0 has 16 blocks; block i drops with 0.4 * i / 16.
+  CHECK(p("features.1.0") == 0.0);
+  CHECK(p("features.2.1") == Approx(0.4 * 2 / 16));
+  CHECK(p("features.7.0") == Approx(0.4 * 15 / 16));
+  CHECK(modules["classifier.0"]->as<torch::nn::Dropout>()->options.p() == 0.3);
+  // Linear: uniform in +-1/sqrt(out_features), as torchvision's EfficientNet init.
+  CHECK(net->named_parameters()["classifier.1.weight"].abs().max().item<double>() <=
+        1 / std::sqrt(10.0));
+
+  StochasticDepth sd(0.25);
+  const torch::Tensor x = torch::ones({4000, 2, 3, 3});
+  const torch::Tensor y = sd->forward(x);
+  // "row" mode: each sample is all zero or all 1 / 0.75.
+  const torch::Tensor per_row = y.flatten(1);
+  CHECK(per_row.eq(per_row.select(1, 0).unsqueeze(1)).all().item<bool>());
+  CHECK((y.eq(0) | (y - 1 / 0.75).abs().lt(1e-6)).all().item<bool>());
+  CHECK(y.select(1, 0).eq(0).to(torch::kDouble).mean().item<double>() == Approx(0.25).margin(0.03));
+  sd->eval();
+  CHECK(torch::equal(sd->forward(x), x));
+  // In eval mode the whole network is deterministic (no dropout, no stochastic depth).
+  net->eval();
+  const torch::Tensor in = torch::randn({2, 3, 64, 64});
+  CHECK(torch::equal(net->forward(in), net->forward(in)));
 }
 
 TEST_CASE("unknown depths are refused", "[models]") {

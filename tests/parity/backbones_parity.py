@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Backbone parity: gauntlet's ResNet and VGG (models/resnet.cpp, models/vgg.cpp) against
-torchvision 0.14's.
+"""Backbone parity: gauntlet's ResNet, VGG, MobileNet and EfficientNet (models/resnet.cpp,
+models/vgg.cpp, models/mobilenet.cpp, models/efficientnet.cpp) against torchvision 0.14's.
 
 1. Names: for every torchvision builder gauntlet registers (resnet18 ... resnet152, vgg11 ...
-   vgg19_bn), the state_dict keys, their order and their shapes equal torchvision's.
-2. Outputs: for resnet18, resnet50 and vgg11_bn, a torchvision model (seeded; BatchNorm weights,
+   vgg19_bn, mobilenet_v2, mobilenet_v3_small/large, efficientnet_b0 ... b7, efficientnet_v2_s/m/l),
+   the state_dict keys, their order and their shapes equal torchvision's.
+2. Outputs: for resnet18, resnet50, vgg11_bn, mobilenet_v2, mobilenet_v3_small/large,
+   efficientnet_b0 and efficientnet_v2_s, a torchvision model (seeded; BatchNorm weights,
    biases and running statistics drawn at random so eval-mode BN is exercised) has its state_dict
    saved to .npz, loaded by name into gauntlet's model (strict: no missing, unexpected or
    mis-shaped key), and both run the same random (2, 3, 64, 64) input in eval mode. The logits
@@ -14,6 +16,7 @@ Usage: backbones_parity.py BACKBONE_DUMP
 Runs with Debian's /usr/bin/python3 (python3-torch 1.13, python3-torchvision 0.14, numpy).
 Exits 1 on any mismatch.
 """
+import contextlib
 import os
 import subprocess
 import sys
@@ -26,8 +29,13 @@ import torchvision.models as tvm
 TOLERANCE = 1e-4
 NUM_CLASSES = 10
 ALL = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-       "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
-FORWARD = ["resnet18", "resnet50", "vgg11_bn"]
+       "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+       "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
+       "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
+       "efficientnet_b4", "efficientnet_b5", "efficientnet_b6", "efficientnet_b7",
+       "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l"]
+FORWARD = ["resnet18", "resnet50", "vgg11_bn", "mobilenet_v2", "mobilenet_v3_small",
+           "mobilenet_v3_large", "efficientnet_b0", "efficientnet_v2_s"]
 
 
 def torchvision_model(name, seed):
@@ -44,6 +52,22 @@ def torchvision_model(name, seed):
     return m.eval()
 
 
+@contextlib.contextmanager
+def no_init():
+    """Names and shapes need no initial values: skipping torch.nn.init saves most of the time of
+    building the large models (efficientnet_b7, efficientnet_v2_l, vgg19)."""
+    names = ["kaiming_normal_", "kaiming_uniform_", "normal_", "uniform_", "trunc_normal_",
+             "zeros_", "ones_", "constant_"]
+    saved = {n: getattr(torch.nn.init, n) for n in names}
+    for n in names:
+        setattr(torch.nn.init, n, lambda t, *args, **kwargs: t)
+    try:
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(torch.nn.init, n, f)
+
+
 def check_names(dump):
     out = subprocess.run([dump, "keys", str(NUM_CLASSES)] + ALL, check=True,
                          capture_output=True, text=True).stdout
@@ -56,8 +80,9 @@ def check_names(dump):
             current.append((key, tuple(int(d) for d in dims)))
     failed = 0
     for name in ALL:
-        ref = [(k, tuple(v.shape)) for k, v in
-               getattr(tvm, name)(num_classes=NUM_CLASSES).state_dict().items()]
+        with no_init():
+            model = getattr(tvm, name)(num_classes=NUM_CLASSES)
+        ref = [(k, tuple(v.shape)) for k, v in model.state_dict().items()]
         got = ours.get(name, [])
         if got == ref:
             print(f"ok    names {name}: {len(ref)} entries")
