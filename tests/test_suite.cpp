@@ -309,6 +309,12 @@ TEST_CASE("bad suites are rejected with the JSON pointer and what was expected",
       {"a resnet option on a vgg",
        R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "vgg11", "zero_init_residual": true}]}])",
        "/axes/backbone/0/zero_init_residual", R"(unknown key "zero_init_residual")"},
+      {"a mobilenet option on an efficientnet",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "efficientnet_b0", "width_mult": 2}]}])",
+       "/axes/backbone/0/width_mult", R"(unknown key "width_mult")"},
+      {"stochastic depth of 1",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "efficientnet_v2_m", "stochastic_depth_prob": 1}]}])",
+       "/axes/backbone/0/stochastic_depth_prob", "must be < 1, got 1"},
       {"unknown backbone name in an object",
        R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "resnet05"}]}])",
        "/axes/backbone/0/name", R"(expected one of "simple_cnn", "resnet18", "resnet34", "resnet50", )"},
@@ -606,6 +612,23 @@ TEST_CASE("torchvision backbones' options round-trip with every default written"
   const json vgg = json::parse(R"({"name": "vgg19", "dropout": 0.25})");
   CHECK(to_json(backbone_from_json(vgg)) == vgg);
   CHECK(std::get<VggOptions>(backbone_from_json(vgg).options).dropout() == 0.25);
+}
+
+TEST_CASE("MobileNet and EfficientNet options round-trip with the variant's defaults written",
+          "[suite]") {
+  CHECK(to_json(backbone_from_json(json("mobilenet_v3_small"))) ==
+        json::parse(R"({"name": "mobilenet_v3_small", "width_mult": 1.0, "dropout": 0.2})"));
+  CHECK(to_json(backbone_from_json(json("efficientnet_b6"))) ==
+        json::parse(R"({"name": "efficientnet_b6", "drop_rate": 0.5,
+                        "stochastic_depth_prob": 0.2})"));
+  const json mobilenet = json::parse(R"({"name": "mobilenet_v2", "width_mult": 0.5, "dropout": 0.1})");
+  CHECK(to_json(backbone_from_json(mobilenet)) == mobilenet);
+  CHECK(std::get<MobileNetOptions>(backbone_from_json(mobilenet).options).width_mult() == 0.5);
+  const json effnet = json::parse(
+      R"({"name": "efficientnet_v2_s", "drop_rate": 0.3, "stochastic_depth_prob": 0.1})");
+  CHECK(to_json(backbone_from_json(effnet)) == effnet);
+  CHECK(std::get<EfficientNetOptions>(backbone_from_json(effnet).options).stochastic_depth_prob() ==
+        0.1);
 }
 
 }  // namespace
