@@ -121,14 +121,10 @@ void EfficientNetImpl::reset() {
       stage = Stack();
       features_->push_back(stage);
     }
-    InvertedResidualConfig c;
-    c.layout = b.spec.type == BlockType::kEdgeResidual ? Layout::kFusedMBConv : Layout::kMBConv;
-    c.in = b.in_channels;
+    InvertedResidualConfig c = block_config(
+        b, b.spec.type == BlockType::kEdgeResidual ? Layout::kFusedMBConv : Layout::kMBConv,
+        Activation::kSiLU, cfg.norm);
     c.expanded = make_divisible(static_cast<double>(c.in) * b.spec.expand_ratio);
-    c.out = channels = b.spec.out_channels;
-    c.kernel = b.spec.kernel;
-    c.stride = b.stride;
-    c.act = b.spec.activation == Activation::kDefault ? Activation::kSiLU : b.spec.activation;
     if (b.spec.se_ratio > 0) {  // torchvision: max(1, input_channels // 4)
       c.se_channels = std::max<int64_t>(
           1, static_cast<int64_t>(std::floor(static_cast<double>(c.in) * b.spec.se_ratio)));
@@ -137,7 +133,7 @@ void EfficientNetImpl::reset() {
     c.se_gate = Activation::kSigmoid;
     c.drop_path = options_.stochastic_depth_prob() * static_cast<double>(i) /
                   static_cast<double>(blocks.size());
-    c.norm = cfg.norm;
+    channels = c.out;
     stage->push_back(InvertedResidual(c));
   }
   const int64_t head = cfg.last_channel > 0 ? cfg.last_channel : 4 * channels;

@@ -81,6 +81,19 @@ torch::Tensor StochasticDepthImpl::forward(torch::Tensor x) {
   return x * noise;
 }
 
+InvertedResidualConfig block_config(const UnrolledBlock& b, InvertedResidualConfig::Layout layout,
+                                    Activation family_act, const NormSpec& norm) {
+  InvertedResidualConfig c;
+  c.layout = layout;
+  c.in = b.in_channels;
+  c.out = b.spec.out_channels;
+  c.kernel = b.spec.kernel;
+  c.stride = b.stride;
+  c.act = b.spec.activation == Activation::kDefault ? family_act : b.spec.activation;
+  c.norm = norm;
+  return c;
+}
+
 InvertedResidualImpl::InvertedResidualImpl(InvertedResidualConfig config)
     : config_(std::move(config)) {
   TORCH_CHECK(config_.stride == 1 || config_.stride == 2,

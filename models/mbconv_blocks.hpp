@@ -91,6 +91,12 @@ struct InvertedResidualConfig {
   NormSpec norm;
 };
 
+/// The fields every family fills alike from an unrolled row: layout, widths in and out, kernel,
+/// stride, activation (the row's, else `family_act`) and BatchNorm; the family adds the expanded
+/// width, squeeze-excitation and stochastic depth by its own rules.
+InvertedResidualConfig block_config(const UnrolledBlock& b, InvertedResidualConfig::Layout layout,
+                                    Activation family_act, const NormSpec& norm);
+
 class InvertedResidualImpl : public torch::nn::Cloneable<InvertedResidualImpl> {
  public:
   explicit InvertedResidualImpl(InvertedResidualConfig config);

@@ -26,10 +26,6 @@ void check_type(const char* family, const BlockSpec& b) {
   }
 }
 
-Activation or_default(Activation a, Activation family_default) {
-  return a == Activation::kDefault ? family_default : a;
-}
-
 }  // namespace
 
 StageTable mobilenet_v2_table() {
@@ -54,17 +50,11 @@ void MobileNetV2Impl::reset() {
   int64_t channels = stem;
   for (const auto& b : unroll(scale_stages(parse_stages(mobilenet_v2_table()), w, 1.0), stem)) {
     check_type("mobilenet_v2", b.spec);
-    InvertedResidualConfig c;
-    c.layout = Layout::kMobileNetV2;
-    c.in = b.in_channels;
+    InvertedResidualConfig c = block_config(b, Layout::kMobileNetV2, Activation::kReLU6, norm);
     // torchvision: int(round(inp * t)), Python rounding half to even like nearbyint.
     c.expanded =
         static_cast<int64_t>(std::nearbyint(static_cast<double>(c.in) * b.spec.expand_ratio));
-    c.out = channels = b.spec.out_channels;
-    c.kernel = b.spec.kernel;
-    c.stride = b.stride;
-    c.act = or_default(b.spec.activation, Activation::kReLU6);
-    c.norm = norm;
+    channels = c.out;
     features_->push_back(InvertedResidual(c));
   }
   features_->push_back(conv_norm_act(channels, last, 1, 1, 1, norm, Activation::kReLU6));
@@ -122,22 +112,16 @@ void MobileNetV3Impl::reset() {
   int64_t channels = stem;
   for (const auto& b : unroll(scale_stages(parse_stages(config_.table), w, 1.0), stem)) {
     check_type("mobilenet_v3", b.spec);
-    InvertedResidualConfig c;
-    c.layout = Layout::kMBConv;
-    c.in = b.in_channels;
+    InvertedResidualConfig c = block_config(b, Layout::kMBConv, Activation::kHardSwish, norm);
     c.expanded = b.spec.expanded_channels > 0
                      ? b.spec.expanded_channels
                      : make_divisible(static_cast<double>(c.in) * b.spec.expand_ratio);
-    c.out = channels = b.spec.out_channels;
-    c.kernel = b.spec.kernel;
-    c.stride = b.stride;
-    c.act = or_default(b.spec.activation, Activation::kHardSwish);
     if (b.spec.se_ratio > 0) {  // torchvision: _make_divisible(expanded // 4, 8)
       c.se_channels = make_divisible(std::floor(static_cast<double>(c.expanded) * b.spec.se_ratio));
     }
     c.se_act = Activation::kReLU;
     c.se_gate = Activation::kHardSigmoid;
-    c.norm = norm;
+    channels = c.out;
     features_->push_back(InvertedResidual(c));
   }
   const int64_t head = 6 * channels;

@@ -54,7 +54,8 @@ Factory vgg(int depth, bool batch_norm) {
 Factory mobilenet_v3(const std::string& variant) {
   return [config = mobilenet_v3_config(variant)](const BackboneOptions& o,
                                                  const BackboneDefaults& d, int64_t k) {
-    return torch::nn::AnyModule(MobileNetV3(config, d.in_channels, k, options_of<MobileNetOptions>(o)));
+    return torch::nn::AnyModule(
+        MobileNetV3(config, d.in_channels, k, options_of<MobileNetOptions>(o)));
   };
 }
 
@@ -81,9 +82,9 @@ Entry efficientnet_entry(const std::string& variant, const std::string& summary)
   const EfficientNetConfig config = efficientnet_config(variant);
   BackboneDefaults d = imagenet("classifier");
   d.input_size = config.input_size;
-  return {{"efficientnet_" + variant, summary, d,
-           EfficientNetOptions().drop_rate(config.drop_rate)},
-          efficientnet(config)};
+  return {
+      {"efficientnet_" + variant, summary, d, EfficientNetOptions().drop_rate(config.drop_rate)},
+      efficientnet(config)};
 }
 
 const std::vector<Entry>& entries() {
