@@ -25,7 +25,7 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-// The whole of `text` as a number, else nullopt-like failure via the flag.
+// True when all of `text` is one finite decimal number (no sign, no "inf", no trailing text).
 bool parse_double(const std::string& text, double& v) {
   if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '.')) {
     return false;
@@ -39,6 +39,7 @@ bool parse_double(const std::string& text, double& v) {
   return used == text.size() && std::isfinite(v);
 }
 
+// True when `text` is 1 to 9 decimal digits (no sign, no overflow).
 bool parse_int(const std::string& text, int64_t& v) {
   if (text.empty() || text.size() > 9) return false;
   for (char ch : text) {
