@@ -7,7 +7,7 @@
 namespace gauntlet::bench {
 
 inline constexpr const char* kChainJson = R"([
-  {"op": "random_resized_crop", "scale": [0.5, 1.0], "size": [96, 96]},
+  {"op": "random_resized_crop", "scale": [0.5, 1.0]},
   {"op": "hflip", "p": 0.5},
   {"op": "rotate", "degrees": 15},
   {"op": "color_jitter", "brightness": [0.6, 1.4], "contrast": [0.6, 1.4],
