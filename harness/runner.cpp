@@ -19,6 +19,7 @@
 #include "harness/core/hash.hpp"
 #include "harness/data_source.hpp"
 #include "harness/expand.hpp"
+#include "harness/explain.hpp"
 #include "harness/holdouts.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/losses.hpp"
@@ -290,6 +291,14 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
     if (!h.info.empty()) holdout_info[h.id] = h.info;
   }
   const double eval_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  json explain = nullptr;
+  if (!holdouts.specs.empty() && holdouts.specs.front().kind == HoldoutSpec::Kind::kClean &&
+      (s.evaluate.explain_per_class > 0 || s.evaluate.explain_pca_images > 0)) {
+    throw_if_interrupted(setup.title + " stopped while explaining");
+    const auto clean = holdouts.get(holdouts.specs.front(), train.side, train.channels);
+    explain = explain_model(model, *clean, setup.norm, splits.train.class_names, dir,
+                            {s.evaluate.explain_per_class, s.evaluate.explain_pca_images}, setup.compute);
+  }
   const json robustness = robustness_scores(eval, holdout_info, {}, s.evaluate.mce_measure);
 
   int64_t params = 0;
@@ -298,6 +307,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
           {"eval", eval},
           {"holdouts", holdout_info},
           {"robustness", robustness},
+          {"explain", explain},
           {"history", history_json(trained.history)},
           {"model", {{"parameters", params}, {"input_size", train.side}, {"in_channels", train.channels}}},
           {"timing",

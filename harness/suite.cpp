@@ -413,6 +413,11 @@ void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
   }
   s.evaluate.baseline = e.value("baseline", "");
   s.evaluate.mce_measure = e.value("mce", "error");
+  if (e.contains("explain")) {
+    const json& x = e.at("explain");
+    s.evaluate.explain_per_class = x.value("per_class", s.evaluate.explain_per_class);
+    s.evaluate.explain_pca_images = x.value("pca_images", s.evaluate.explain_pca_images);
+  }
 }
 
 // What the schema cannot say about phases: each phase's optimizer, merged over every optimizer of

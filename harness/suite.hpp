@@ -46,6 +46,10 @@ struct EvalConfig {
   std::vector<ExternalHoldout> holdouts;  ///< hold-outs x.<name>
   std::string baseline;                   ///< "backbone/augmentation/loss/optimizer" labels, or ""
   std::string mce_measure = "error";      ///< "error" (ImageNet-C) or "balanced_error" (MedMNIST-C)
+  /// What the model looks at (harness/explain.hpp), stored in <cell>/explain/; not part of the
+  /// cell id (it changes no metric). 0 and 0: nothing computed.
+  int64_t explain_per_class = 2;     ///< images per class with saliency and Grad-CAM maps
+  int64_t explain_pca_images = 1000;  ///< test images in the PCA of backbone features
 };
 
 /// One value of an axis: its label (what tables show) and its normalised JSON (defaults filled).

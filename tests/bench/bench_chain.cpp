@@ -28,6 +28,7 @@
 #include "augmentations/transform.hpp"
 #include "harness/config.hpp"
 #include "harness/core/npy.hpp"
+#include "tests/bench/chain.hpp"
 
 namespace gauntlet {
 namespace {
@@ -35,16 +36,7 @@ namespace {
 constexpr int kSide = 96;
 constexpr size_t kImageBytes = static_cast<size_t>(kSide) * kSide * 3;
 
-// torchvision: RandomResizedCrop(96, scale=(0.5, 1.0)), RandomHorizontalFlip(0.5),
-// RandomRotation(15), ColorJitter(0.4, 0.4, 0.4, 0.1), GaussianBlur(5, (0.1, 2.0)).
-constexpr const char* kChainJson = R"([
-  {"op": "random_resized_crop", "scale": [0.5, 1.0], "size": [96, 96]},
-  {"op": "hflip", "p": 0.5},
-  {"op": "rotate", "degrees": 15},
-  {"op": "color_jitter", "brightness": [0.6, 1.4], "contrast": [0.6, 1.4],
-   "saturation": [0.6, 1.4], "hue": [-0.1, 0.1]},
-  {"op": "gaussian_blur", "kernel_size": 5, "sigma": [0.1, 2.0]}
-])";
+using bench::kChainJson;
 
 int env_int(const char* name, int fallback) {
   const char* v = std::getenv(name);

@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Side-by-side training throughput: gauntlet vs an equivalent PyTorch script, one machine, one run.
+
+Work: the first --images Fashion-MNIST training images enlarged to 96 x 96 and made RGB (uint8,
+written once to an .npz both sides read), simple_cnn with gauntlet's defaults (channels 32/64/128,
+two 3x3 conv + BN + ReLU per block, max-pool, GAP, dense 128, dropout 0.2, 10 classes), cross
+entropy, SGD lr 0.01 momentum 0.9, batch 64, --threads LibTorch threads on both sides.
+
+Measured, in images/s of training (forward + backward + step, data loading included):
+  1. end to end with the augmentation chain of tests/bench/chain.hpp (torchvision twin below):
+     gauntlet `run` (history[].images_per_second of the last epoch; 1 loader thread, the default)
+     vs a DataLoader-fed PyTorch loop for num_workers 0, 1 and 2;
+  2. the same without augmentation, and the compute bound: forward + backward + step on one batch
+     already in memory, repeated (gauntlet: bench_models "train/simple_cnn"; PyTorch: the same loop).
+Ratios printed: gauntlet / PyTorch default DataLoader (num_workers 0), gauntlet / PyTorch best,
+and gauntlet end to end / gauntlet compute bound.
+
+Both sides use the same LibTorch (Debian's python3-torch 1.13 and libtorch-dev 1.13.1). Not part
+of ctest (it takes minutes); run by hand or through ci/bench.sh:
+  cmake --build build --target gauntlet bench_models
+  /usr/bin/python3 tests/bench/compare/train_epoch.py build [--images 3072] [--epochs 2]
+"""
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torchvision.transforms as T
+from PIL import Image
+
+FASHION = "/usr/share/datasets/fashion-mnist/"
+SIDE = 96
+BATCH = 64
+CLASSES = 10
+LR, MOMENTUM = 0.01, 0.9
+
+# tests/bench/chain.hpp, as a suite names it.
+CHAIN_JSON = [
+    {"op": "random_resized_crop", "scale": [0.5, 1.0]},
+    {"op": "hflip", "p": 0.5},
+    {"op": "rotate", "degrees": 15},
+    {"op": "color_jitter", "brightness": [0.6, 1.4], "contrast": [0.6, 1.4],
+     "saturation": [0.6, 1.4], "hue": [-0.1, 0.1]},
+    {"op": "gaussian_blur", "kernel_size": 5, "sigma": [0.1, 2.0]},
+]
+
+
+def torchvision_chain():
+    return [
+        T.RandomResizedCrop(SIDE, scale=(0.5, 1.0)),
+        T.RandomHorizontalFlip(0.5),
+        T.RandomRotation(15, interpolation=T.InterpolationMode.BILINEAR),
+        T.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),
+        T.GaussianBlur(5, sigma=(0.1, 2.0)),
+    ]
+
+
+def make_npz(path, n):
+    import cv2
+    raw = gzip.open(FASHION + "train-images-idx3-ubyte.gz").read()
+    grey = np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 28, 28)[:n]
+    labels = np.frombuffer(gzip.open(FASHION + "train-labels-idx1-ubyte.gz").read(), np.uint8,
+                           offset=8)[:n].astype(np.int64)
+    big = np.stack([cv2.resize(x, (SIDE, SIDE), interpolation=cv2.INTER_LINEAR) for x in grey])
+    np.savez(path, images=np.repeat(big[..., None], 3, axis=-1), labels=labels)
+
+
+def simple_cnn():
+    """gauntlet's simple_cnn with its default options (models/simple_cnn.cpp)."""
+    layers, c = [], 3
+    for width in (32, 64, 128):
+        for _ in range(2):
+            layers += [nn.Conv2d(c, width, 3, padding=1, bias=False), nn.BatchNorm2d(width),
+                       nn.ReLU(inplace=True)]
+            c = width
+        layers.append(nn.MaxPool2d(2))
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 128), nn.ReLU(inplace=True),
+               nn.Dropout(0.2), nn.Linear(128, CLASSES)]
+    return nn.Sequential(*layers)
+
+
+class NpzImages(torch.utils.data.Dataset):
+    def __init__(self, images, labels, augment):
+        self.images, self.labels = images, labels
+        tail = [T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)]
+        self.t = T.Compose((torchvision_chain() if augment else []) + tail)
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return self.t(Image.fromarray(self.images[i], mode="RGB")), int(self.labels[i])
+
+
+def train_step(model, opt, x, y):
+    opt.zero_grad()
+    loss = nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+
+
+def pytorch_epochs(images, labels, augment, workers, epochs):
+    """images/s of the last of `epochs` epochs, DataLoader with `workers` worker processes."""
+    torch.manual_seed(0)
+    model = simple_cnn().train()
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loader = torch.utils.data.DataLoader(NpzImages(images, labels, augment), batch_size=BATCH,
+                                         shuffle=True, num_workers=workers,
+                                         persistent_workers=workers > 0)
+    rate = 0.0
+    for _ in range(epochs):
+        seen, start = 0, time.perf_counter()
+        for x, y in loader:
+            train_step(model, opt, x, y)
+            seen += len(y)
+        rate = seen / (time.perf_counter() - start)
+    return rate
+
+
+def pytorch_compute_bound(seconds):
+    torch.manual_seed(0)
+    model = simple_cnn().train()
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    x, y = torch.randn(BATCH, 3, SIDE, SIDE), torch.randint(CLASSES, (BATCH,))
+    train_step(model, opt, x, y)  # warm-up
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        train_step(model, opt, x, y)
+        steps += 1
+    return steps * BATCH / (time.perf_counter() - start)
+
+
+def gauntlet_epochs(build, npz, tmp, augment, epochs, threads, loader_threads):
+    suite = {
+        "name": "speed", "seed": 0,
+        "data": {"source": npz, "split": {"val": 0.05, "test": 0.05}, "input_size": SIDE},
+        "axes": {"backbone": ["simple_cnn"], "augmentation": {"a": CHAIN_JSON if augment else []},
+                 "loss": ["cross_entropy"],
+                 "optimizer": {"sgd": {"name": "sgd", "lr": LR, "momentum": MOMENTUM}}},
+        "train": {"epochs": epochs, "batch_size": BATCH},
+        "evaluate": {"corruptions": [], "profiles": []},
+    }
+    path = os.path.join(tmp, f"suite-{int(augment)}.json")
+    with open(path, "w") as f:
+        json.dump(suite, f)
+    out = os.path.join(tmp, f"out-{int(augment)}")
+    subprocess.run([os.path.join(build, "gauntlet"), "run", path, "--out", out, "--threads",
+                    str(threads), "--loader-threads", str(loader_threads)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=None)
+    (result,) = [os.path.join(d, "result.json") for d, _, files in os.walk(out)
+                 if "result.json" in files]
+    with open(result) as f:
+        return json.load(f)["history"][-1]["images_per_second"]
+
+
+def gauntlet_compute_bound(build, threads, seconds):
+    env = dict(os.environ, GAUNTLET_BENCH_MODELS="simple_cnn", GAUNTLET_BENCH_BATCH=str(BATCH),
+               GAUNTLET_BENCH_SIDE=str(SIDE), GAUNTLET_BENCH_THREADS=str(threads))
+    out = subprocess.run([os.path.join(build, "tests", "bench", "bench_models"),
+                          "--benchmark_filter=^train/simple_cnn", "--benchmark_format=json",
+                          f"--benchmark_min_time={seconds}"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)["benchmarks"][0]["items_per_second"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("build", help="gauntlet build folder (with gauntlet and tests/bench/bench_models)")
+    ap.add_argument("--images", type=int, default=3072)
+    ap.add_argument("--epochs", type=int, default=2, help="epochs per run; the last one is timed")
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--loader-threads", type=int, default=1, help="gauntlet's data-pipeline threads")
+    ap.add_argument("--workers", default="0,1,2", help="DataLoader num_workers settings to try")
+    ap.add_argument("--compute-seconds", type=float, default=10.0)
+    ap.add_argument("--json", help="also write the figures here")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    workers = [int(w) for w in a.workers.split(",")]
+    res = {"images": a.images, "side": SIDE, "batch": BATCH, "threads": a.threads,
+           "loader_threads": a.loader_threads, "torch": torch.__version__}
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = os.path.join(tmp, "fashion96.npz")
+        make_npz(npz, a.images)
+        data = np.load(npz)
+        images, labels = data["images"], data["labels"]
+        for augment in (True, False):
+            key = "chain" if augment else "plain"
+            g = gauntlet_epochs(a.build, npz, tmp, augment, a.epochs, a.threads, a.loader_threads)
+            p = {w: pytorch_epochs(images, labels, augment, w, a.epochs) for w in workers}
+            res[key] = {"gauntlet": g, "pytorch": {str(w): r for w, r in p.items()}}
+            best = max(p, key=p.get)
+            print(f"{key:6} gauntlet {g:7.1f} img/s | PyTorch " +
+                  "  ".join(f"workers={w}: {r:6.1f}" for w, r in p.items()) +
+                  f" | vs default {g / p[workers[0]]:.2f}x, vs best (workers={best}) {g / p[best]:.2f}x",
+                  flush=True)
+        gb = gauntlet_compute_bound(a.build, a.threads, a.compute_seconds)
+        pb = pytorch_compute_bound(a.compute_seconds)
+        res["compute_bound"] = {"gauntlet": gb, "pytorch": pb}
+        print(f"compute bound (one batch in memory): gauntlet {gb:.1f} img/s, PyTorch {pb:.1f} img/s")
+        print(f"gauntlet end to end / its compute bound: chain {res['chain']['gauntlet'] / gb:.2f}, "
+              f"plain {res['plain']['gauntlet'] / gb:.2f}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(res, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
