@@ -1,7 +1,5 @@
 #include "models/weights.hpp"
 
-#include <torch/serialize.h>
-
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -33,15 +31,6 @@ torch::Tensor normalised(const torch::Tensor& t) {
   return t.to(torch::kInt64).contiguous();
 }
 
-std::string type_of(const torch::IValue& v) { return v.tagKind(); }
-
-bool is_tensor_dict(const c10::impl::GenericDict& d) {
-  for (const auto& item : d) {
-    if (!item.key().isString() || !item.value().isTensor()) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 NamedTensors load_safetensors(const std::string& path) {
@@ -54,39 +43,6 @@ NamedTensors load_safetensors(const std::string& path) {
     torch::Tensor t = torch::empty(e.shape, torch::TensorOptions().dtype(torch_dtype(e.dtype)));
     if (e.end > e.begin) std::memcpy(t.data_ptr(), data + e.begin, e.end - e.begin);
     out.emplace(e.name, normalised(t));
-  }
-  return out;
-}
-
-NamedTensors load_torch_save(const std::string& path) {
-  const std::string bytes = read_file(path);
-  torch::IValue v;
-  try {
-    v = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-  } catch (const c10::Error& e) {
-    throw InputError(path, std::string("cannot read it as a torch.save file: ") + e.what_without_backtrace());
-  }
-  const std::string not_sd = "not a state_dict (a dict of parameter name -> tensor, as torch.save(model.state_dict()) writes): ";
-  if (!v.isGenericDict()) throw InputError(path, not_sd + "it holds a " + type_of(v));
-  c10::impl::GenericDict dict = v.toGenericDict();
-  if (!is_tensor_dict(dict)) {
-    // A training checkpoint: {"state_dict": {...}, "epoch": ...} or {"model": {...}, ...}.
-    for (const char* key : {"state_dict", "model"}) {
-      const auto it = dict.find(torch::IValue(std::string(key)));
-      if (it != dict.end() && it->value().isGenericDict()) {
-        dict = it->value().toGenericDict();
-        break;
-      }
-    }
-  }
-  NamedTensors out;
-  for (const auto& item : dict) {
-    if (!item.key().isString()) throw InputError(path, not_sd + "a key is a " + type_of(item.key()));
-    const std::string name = item.key().toStringRef();
-    if (!item.value().isTensor()) {
-      throw InputError(path, not_sd + "the value of \"" + name + "\" is a " + type_of(item.value()));
-    }
-    out.emplace(name, normalised(item.value().toTensor()));
   }
   return out;
 }

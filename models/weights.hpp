@@ -1,7 +1,8 @@
 // Weight import: named tensors from a file, then into a model by torchvision's state_dict names.
 // Formats: safetensors (models/safetensors.hpp: header checked strictly before any data is read)
-// and torch.save's zip format (what torch.save writes since PyTorch 1.6), read by LibTorch's
-// unpickler, which rebuilds tensors, lists and dicts only: no Python code runs. TorchScript
+// and torch.save's zip format (what torch.save writes since PyTorch 1.6), read by a restricted
+// unpickler of our own (models/torch_save.cpp: dicts, lists, numbers, strings and tensors only;
+// no Python global beyond what a state_dict needs, so no code runs). TorchScript
 // modules (torch.jit.save) are code and are loaded elsewhere, only when the user opts in.
 #pragma once
 

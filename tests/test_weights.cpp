@@ -203,7 +203,7 @@ TEST_CASE("a scripted module trains as a backbone: shared parameters, names and 
   CHECK(m->forward(x)[0][0].item<float>() == 6.f);
   m->train();
   CHECK(m->forward(x)[0][0].item<float>() == 106.f);
-  m->named_children()[0]->eval();  // one child only (what freezing a BatchNorm does)
+  m->named_children()[0].value()->eval();  // one child only (what freezing a BatchNorm does)
   CHECK(m->is_training());
   CHECK(!top.attr("fc").toModule().is_training());
   CHECK(m->forward(x)[0][0].item<float>() == 6.f);

@@ -26,6 +26,10 @@ torch.save([1, 2], f"{t}/list.pth")
 torch.save(7, f"{t}/int.pth")
 torch.save({"conv1.weight": sd["conv1.weight"], "note": "hello"}, f"{t}/mixed.pth")
 torch.save(sd, f"{t}/legacy.pth", _use_new_zipfile_serialization=False)
+class Evil:  # what makes Python's torch.load run code
+    def __reduce__(self):
+        return (os.system, (f"touch {t}/pwned",))
+torch.save({"conv1.weight": sd["conv1.weight"], "x": Evil()}, f"{t}/evil.pth")
 open(f"{t}/empty.safetensors", "wb").close()
 
 def st(path, header, data):
@@ -74,8 +78,10 @@ bad "dtype and shape disagree with the bytes" dtype.safetensors "need 20 bytes"
 bad "safetensors missing most tensors" good.safetensors "missing: conv1.weight"
 bad "a torch.save list" list.pth "not a state_dict"
 bad "a torch.save int" int.pth "not a state_dict"
-bad "a dict with a string value" mixed.pth 'the value of "note" is a String'
+bad "a dict with a string value" mixed.pth 'the value of "note" is a str'
 bad "legacy torch.save format" legacy.pth "legacy"
+bad "a pickle that would call os.system" evil.pth "the Python global posix.system"
+check "and did not" -- test ! -e "$t/pwned"
 bad "resnet18 weights for resnet34" r18.pth "missing: layer1.2.conv1.weight" resnet34
 expect "weights of 10 classes for --num-classes 5" 2 "fc.weight" -- "$bin" predict --backbone resnet18 \
   --weights "$t/r18.pth" --num-classes 5 --input-npy "$t/x.npy" --out "$t/y.npy"
