@@ -53,7 +53,7 @@ TEST_CASE("bad safetensors files are refused with the reason", "[weights]") {
            offsets + "}}";
   };
   auto [header, data, want] = GENERATE_COPY(table<std::string, std::string, std::string>({
-      Row{"{", "", "not valid JSON"},
+      Row{R"({"w": )", "", "not valid JSON"},
       Row{"[1, 2]", "", "not a JSON object"},
       Row{t("F32", "[2]", "[0, 8]"), std::string(4, '\0'), "not within the data area"},
       Row{t("F32", "[3]", "[0, 8]"), std::string(8, '\0'), "need 12 bytes, data_offsets hold 8"},
@@ -186,11 +186,13 @@ TEST_CASE("a scripted module trains as a backbone: shared parameters, names and 
   torch::jit::Module fc("fc");
   fc.register_parameter("weight", torch::ones({2, 3}).requires_grad_(), false);
   fc.register_buffer("count", torch::zeros({1}));
+  fc.register_attribute("training", c10::BoolType::get(), true);
   fc.define("def forward(self, x):\n  if self.training:\n    return x.mm(self.weight.t()) + 100.0\n  return x.mm(self.weight.t())\n");
   torch::jit::Module top("top");
   top.register_parameter("scale", torch::full({1}, 2.0).requires_grad_(), false);
   top.register_module("fc", fc);
-  top.define("def forward(self, x):\n  return self.fc(x * self.scale)\n");
+  top.register_attribute("training", c10::BoolType::get(), true);
+  top.define("def forward(self, x):\n  return self.fc.forward(x * self.scale)\n");
 
   ScriptedModule m(top);
   std::vector<std::string> names;

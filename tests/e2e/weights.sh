@@ -75,7 +75,9 @@ bad "header not JSON" badjson.safetensors "not valid JSON"
 bad "offsets outside the file" outside.safetensors "not within the data area"
 bad "overlapping tensors" overlap.safetensors "overlaps"
 bad "dtype and shape disagree with the bytes" dtype.safetensors "need 20 bytes"
-bad "safetensors missing most tensors" good.safetensors "missing: conv1.weight"
+bad "no classifier to count classes from" good.safetensors 'no 2-D "fc.weight" tensor'
+expect "safetensors missing most tensors" 2 "missing: bn1.bias, bn1.num_batches_tracked" -- "$bin" predict --backbone resnet18 \
+  --weights "$t/good.safetensors" --num-classes 10 --input-npy "$t/x.npy" --out "$t/y.npy"
 bad "a torch.save list" list.pth "not a state_dict"
 bad "a torch.save int" int.pth "not a state_dict"
 bad "a dict with a string value" mixed.pth 'the value of "note" is a str'
