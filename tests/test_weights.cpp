@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "harness/core/error.hpp"
+#include "harness/suite.hpp"
 #include "models/flops.hpp"
 #include "models/registry.hpp"
 #include "models/safetensors.hpp"
@@ -138,6 +139,29 @@ TEST_CASE("weights load strictly, except a classifier of another class count", "
   NamedTensors extra = tensors;
   extra["head.weight"] = torch::zeros({1});
   CHECK_THROWS_WITH(load_weights_into(*same.ptr(), extra, "fc", "w.pth"), Catch::Contains("unexpected: head.weight"));
+}
+
+TEST_CASE("a suite's weights file is found beside the suite and its content enters the cell id", "[weights]") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "suites" / "w");
+  const std::string suite = dir.write("suites/s.json", R"({
+    "name": "w", "data": {"source": "fashion-mnist:train"},
+    "axes": {"backbone": [{"name": "resnet18", "weights": "w/r18.pth"}], "augmentation": [[]],
+             "loss": ["cross_entropy"], "optimizer": ["sgd"]}})");
+  const auto cell_id = [&] {
+    const Suite s = load_suite(suite);
+    const auto config = resolved_config(s, s.cells.at(0));
+    CHECK(config.at("backbone").at("weights") == (dir.path() / "suites" / "w" / "r18.pth").string());
+    return make_cell_id(config, "data");
+  };
+  dir.write("suites/w/r18.pth", "one");
+  const std::string first = cell_id();
+  CHECK(cell_id() == first);
+  dir.write("suites/w/r18.pth", "two");
+  CHECK(cell_id() != first);
+  std::filesystem::remove(dir.path() / "suites" / "w" / "r18.pth");
+  CHECK_THAT(testing::input_error([&] { load_suite(suite); }),
+             Catch::Contains("s.json") && Catch::Contains("/axes/backbone/0") && Catch::Contains("r18.pth"));
 }
 
 TEST_CASE("FLOPs of layers computed by hand", "[flops]") {
