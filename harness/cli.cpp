@@ -20,12 +20,15 @@
 #include "harness/core/error.hpp"
 #include "harness/merge.hpp"
 #include "harness/perturb.hpp"
+#include "harness/predict.hpp"
 #include "harness/result_store.hpp"
 #include "harness/runner.hpp"
 #include "harness/shard.hpp"
 #include "harness/slurm.hpp"
 #include "harness/suite.hpp"
 #include "models/backbone_options.hpp"
+#include "models/flops.hpp"
+#include "models/registry.hpp"
 #include "reports/compare_report.hpp"
 #include "reports/summary.hpp"
 
@@ -163,15 +166,28 @@ int cmd_slurm(const SlurmOptions& o, const std::string& argv0) {
   return kExitOk;
 }
 
-int cmd_list(const std::string& what) {
-  const bool all = what.empty();
-  if (all || what == "backbones") {
-    fmt::print("backbones:\n");
-    for (const auto& b : backbone_infos()) {
-      fmt::print("  {:<16} {} (default input {}px, {} channels)\n", b.name, b.summary,
-                 b.defaults.input_size, b.defaults.in_channels);
+// Each backbone built with `classes` outputs and run once at `side` px: parameters and FLOPs.
+void list_backbones(int64_t side, int64_t classes) {
+  fmt::print("backbones (parameters with a {}-class head; FLOPs = 2 x multiply-adds of conv/linear/matmul,\n"
+             "one {}x{} image, measured by running a forward; --input-size N to change):\n",
+             classes, side, side);
+  fmt::print("  {:<16} {:>8} {:>8}  {}\n", "name", "params", "FLOPs", "summary (default input, channels)");
+  for (const auto& b : backbone_infos()) {
+    torch::nn::AnyModule m = make_backbone(b.name, b.default_options, classes);
+    std::string flops;
+    try {
+      flops = human_count(forward_cost(m, b.defaults.in_channels, side).flops());
+    } catch (const c10::Error&) {
+      flops = "too small";  // the input shrinks below 1 px inside the network
     }
+    fmt::print("  {:<16} {:>8} {:>8}  {} ({}px, {} channels)\n", b.name, human_count(parameter_count(*m.ptr())),
+               flops, b.summary, b.defaults.input_size, b.defaults.in_channels);
   }
+}
+
+int cmd_list(const std::string& what, int64_t side, int64_t classes) {
+  const bool all = what.empty();
+  if (all || what == "backbones") list_backbones(side, classes);
   if (all || what == "transforms") {
     fmt::print("transforms:\n");
     for (const auto& t : transform_infos()) {
@@ -271,6 +287,8 @@ int run_cli(int argc, char** argv) {
                   "fp32, or mixed precision by autocast: bf16 (CPU or CUDA), fp16 (CUDA, with dynamic loss scaling)")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))->capture_default_str();
   run->add_flag("--channels-last", ro.channels_last, "Channels-last memory format for the model and its batches");
+  run->add_flag("--allow-torchscript", ro.allow_torchscript,
+                "Allow backbones with a \"torchscript\" file: it is code and runs with your rights (SECURITY.md)");
   run->add_option_function<std::string>(
          "--shard",
          [&ro](const std::string& v) {
@@ -394,6 +412,7 @@ int run_cli(int argc, char** argv) {
   eval->add_option("RUNS", runs_path, "Runs folder (gauntlet-out/runs/<suite>)")->required()->check(CLI::ExistingDirectory);
   eval->add_option("--holdout", holdout_specs_cli, "NAME=DATA: a data spec (DESIGN.md) evaluated as hold-out x.NAME")
       ->required();
+  eval->add_flag("--allow-torchscript", eo.allow_torchscript, "Allow cells whose backbone is a TorchScript file (code)");
   eval->add_option("--threads", eo.threads, "LibTorch compute threads (0: all cores)")
       ->check(CLI::Range(0, 1024))->capture_default_str();
   eval->add_option("--loader-threads", eo.loader_threads, "Data-pipeline threads")
@@ -450,6 +469,46 @@ int run_cli(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List what a suite can name: backbones, transforms, corruptions, profiles, losses, optimizers.");
   list->add_option("WHAT", list_what, "One of them (default: all)")
       ->check(CLI::IsMember({"backbones", "transforms", "corruptions", "profiles", "losses", "optimizers"}));
+  int64_t list_side = 96, list_classes = 10;
+  list->add_option("--input-size", list_side, "Backbones: image side the FLOPs are measured at")
+      ->check(CLI::Range(int64_t{8}, int64_t{1024}))->capture_default_str();
+  list->add_option("--num-classes", list_classes, "Backbones: classes of the head counted in the parameters")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}))->capture_default_str();
+
+  PredictOptions pr;
+  auto* predict_cmd = app.add_subcommand("predict", "Write a model's logits on a data set or an array to a .npy file.");
+  predict_cmd->footer(
+      "The model: a registered backbone (gauntlet list backbones) with weights from a file whose names\n"
+      "follow torchvision's state_dict (safetensors, or torch.save(model.state_dict(), path)); or a\n"
+      "TorchScript module (torch.jit.save) with --torchscript FILE --allow-torchscript.\n"
+      "The input: --data DATA (any data spec: .npz, IDX, image folder, fashion-mnist:test), preprocessed\n"
+      "as `run` evaluates: resized to the backbone's default input size (--input-size; area when\n"
+      "shrinking, bilinear when enlarging, untouched when equal), gray replicated to RGB for a\n"
+      "3-channel backbone, /255, then the backbone's mean/std; or --input-npy X.npy, a float32\n"
+      "(N, C, H, W) array fed as it is. Output: float32 (N, K) logits in input order, eval mode;\n"
+      "written only when everything succeeded. Bad flags, files or weights: exit 2, nothing written.\n\n"
+      "Examples:\n"
+      "  gauntlet predict --backbone resnet18 --weights resnet18.safetensors --data test.npz --out logits.npy\n"
+      "  gauntlet predict --backbone vgg11_bn --weights vgg.pth --input-npy x.npy --out y.npy\n"
+      "  python3 -c 'import numpy as np; y = np.load(\"logits.npy\"); print(y.argmax(1))'");
+  predict_cmd->add_option("--backbone", pr.backbone, "Registered backbone name");
+  predict_cmd->add_option("--torchscript", pr.torchscript, "Or a TorchScript file (needs --allow-torchscript)")
+      ->check(CLI::ExistingFile);
+  predict_cmd->add_flag("--allow-torchscript", pr.allow_torchscript,
+                        "Allow loading TorchScript: it is code and runs with your rights (SECURITY.md)");
+  predict_cmd->add_option("--weights", pr.weights, ".safetensors or torch.save state_dict (.pth); all names must match")
+      ->check(CLI::ExistingFile);
+  predict_cmd->add_option("--num-classes", pr.num_classes, "Classes K (default: the rows of the weights' classifier)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  predict_cmd->add_option("--data", pr.data, "Data spec, preprocessed with the backbone's defaults");
+  predict_cmd->add_option("--input-npy", pr.input_npy, "Or a float32 NCHW .npy, used as it is")->check(CLI::ExistingFile);
+  predict_cmd->add_option("--input-size", pr.input_size, "With --data: resize to this side (default: the backbone's)")
+      ->check(CLI::Range(int64_t{8}, int64_t{4096}));
+  predict_cmd->add_option("--out", pr.out, "Output .npy: float32 (N, K) logits")->required();
+  predict_cmd->add_option("--batch-size", pr.batch_size, "Images per forward")
+      ->check(CLI::Range(int64_t{1}, int64_t{65536}))->capture_default_str();
+  predict_cmd->add_option("--threads", pr.threads, "LibTorch compute threads (0: its default)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -468,7 +527,12 @@ int run_cli(int argc, char** argv) {
     if (*run) return cmd_run(suite_path, sets, ro);
     if (*validate) return cmd_validate(suite_path, sets);
     if (*report) return cmd_report(runs_path, report_out);
-    if (*list) return cmd_list(list_what);
+    if (*list) return cmd_list(list_what, list_side, list_classes);
+    if (*predict_cmd) {
+      const PredictSummary r = predict(pr);
+      fmt::print("gauntlet: {} x {} logits written to {} ({})\n", r.n, r.num_classes, pr.out, r.notes);
+      return kExitOk;
+    }
     if (*compare) return cmd_compare(cf, co, *compare);
     if (*eval) return cmd_eval(runs_path, holdout_specs_cli, eo);
     if (*slurm) return cmd_slurm(so, argv[0]);

@@ -83,6 +83,10 @@ BackboneSpec backbone_from_json(const json& raw) {
   BackboneSpec b;
   b.name = j.at("name").get<std::string>();
   b.options = backbone_info(b.name).default_options;
+  read(j, "weights", b.weights);
+  read(j, "weights_xxh3", b.weights_xxh3);
+  read(j, "torchscript", b.torchscript);
+  read(j, "torchscript_xxh3", b.torchscript_xxh3);
   if (auto* o = std::get_if<SimpleCnnOptions>(&b.options)) {
     if (j.contains("channels")) o->channels(j.at("channels").get<std::vector<int64_t>>());
     if (j.contains("convs_per_block")) o->convs_per_block(j.at("convs_per_block").get<int64_t>());
@@ -125,6 +129,15 @@ json to_json(const BackboneSpec& b) {
   } else if (const auto* e = std::get_if<EfficientNetOptions>(&b.options)) {
     j["drop_rate"] = e->drop_rate();
     j["stochastic_depth_prob"] = e->stochastic_depth_prob();
+  }
+  // Only when given, so that cell ids of backbones without weights stay what they were.
+  if (!b.weights.empty()) {
+    j["weights"] = b.weights;
+    j["weights_xxh3"] = b.weights_xxh3;
+  }
+  if (!b.torchscript.empty()) {
+    j["torchscript"] = b.torchscript;
+    j["torchscript_xxh3"] = b.torchscript_xxh3;
   }
   return j;
 }

@@ -24,6 +24,15 @@ namespace gauntlet {
 struct BackboneSpec {
   std::string name;
   BackboneOptions options;
+  /// Initial weights (models/weights.hpp): a path as the suite layer resolved it (relative to
+  /// the suite file), and the XXH3-64 of its content, which puts the weights into the cell id.
+  std::string weights;
+  std::string weights_xxh3;
+  /// A TorchScript file (resolved and hashed likewise) that replaces the architecture `name`
+  /// builds; `name` still gives input size, mean/std and the classifier's name. Code: loaded
+  /// only with the user's opt-in (run --allow-torchscript).
+  std::string torchscript;
+  std::string torchscript_xxh3;
 };
 
 /// Offline expansion (as the seeds grew their training sets x2-x6): `copies` augmented copies of

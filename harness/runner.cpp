@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -32,6 +33,8 @@
 #include "harness/split.hpp"
 #include "harness/trainer.hpp"
 #include "models/registry.hpp"
+#include "models/torchscript.hpp"
+#include "models/weights.hpp"
 #include "reports/summary.hpp"
 
 namespace gauntlet {
@@ -205,6 +208,24 @@ Metrics evaluate_holdout(torch::nn::AnyModule& model, const PreparedSet& data, c
   return compute_metrics(data.labels, preds, k);
 }
 
+// The cell's model: the registered backbone, or the TorchScript module standing in for it (only
+// with the user's opt-in: loading one runs its code).
+torch::nn::AnyModule build_model(const BackboneSpec& bb, int64_t k, const RunOptions& o) {
+  if (bb.torchscript.empty()) return make_backbone(bb.name, bb.options, k);
+  if (!o.allow_torchscript) {
+    throw InputError(bb.torchscript, std::string("refused: ") + kTorchScriptWarning + " (a flag of run and eval)");
+  }
+  return torch::nn::AnyModule(load_torchscript(bb.torchscript));
+}
+
+// Loads the backbone's weights file into `model`; a classifier of another class count stays as
+// initialised. Returns what result.json records; InputError names the file.
+json load_backbone_weights(torch::nn::AnyModule& model, const BackboneSpec& bb) {
+  const StateDictReport r =
+      load_weights_into(*model.ptr(), load_weights(bb.weights), backbone_info(bb.name).defaults.classifier, bb.weights);
+  return {{"file", bb.weights}, {"xxh3", bb.weights_xxh3}, {"skipped", r.mismatched}};
+}
+
 // Runs one cell; returns its result document (status ok) or throws.
 json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits& splits,
               HoldoutSet& holdouts, const PreparedSet& train, const PreparedSet& val,
@@ -219,10 +240,11 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   // cells with and without EMA draw the same initial weights and dropout masks.
   std::optional<torch::nn::AnyModule> ema;
   const TrainConfig tc = train_from_json(config.at("train"));
-  if (tc.ema_decay > 0) ema = make_backbone(bb.name, bb.options, k);
+  if (tc.ema_decay > 0) ema = build_model(bb, k, o);
   // Cells sharing a seed start from the same weights and see the same batches: paired comparisons.
   torch::manual_seed(mix_key({s.seed, static_cast<uint64_t>(cell.seed), kInitOp}));
-  torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
+  torch::nn::AnyModule model = build_model(bb, k, o);
+  const json weights = bb.weights.empty() ? json() : load_backbone_weights(model, bb);
 
   TrainSetup setup;
   std::vector<PhaseConfig> phases = tc.phases;
@@ -329,6 +351,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
     training["early_stops"].push_back({{"stopped_after_epoch", stopped}, {"restored_epoch", restored}});
   }
   result["training"] = training;
+  if (!weights.is_null()) result["weights"] = weights;
   if (aug.expand.copies > 0) {
     result["expand"] = {{"train_images", train_set.n},
                         {"seconds", expand_stats.seconds},
@@ -416,7 +439,7 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
       throw InputError(dir, "its classes differ from those of the folder's first cell; evaluate runs of one suite");
     }
     const BackboneSpec bb = backbone_from_json(r.at("config").at("backbone"));
-    torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
+    torch::nn::AnyModule model = build_model(bb, k, o);
     try {
       std::shared_ptr<torch::nn::Module> module = model.ptr();
       torch::load(module, weights.string());
@@ -476,7 +499,7 @@ static std::vector<Cell> shard_cells(const Suite& s, const RunOptions& o, const 
       const BackboneSpec spec = backbone_from_json(config.at("backbone"));
       torch::NoGradGuard no_grad;
       double count = 0;
-      for (const auto& p : make_backbone(spec.name, spec.options, 10).ptr()->parameters()) count += p.numel();
+      for (const auto& p : build_model(spec, 10, o).ptr()->parameters()) count += p.numel();
       params[bb] = count;
     }
     const TrainConfig t = train_from_json(config.at("train"));
@@ -527,6 +550,38 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     };
     check(l.options.class_weights, "class_weights", false);
     check(l.options.focal_alpha, "alpha", true);
+  }
+  // Weights and TorchScript files are read and fitted to their backbone now: a bad one stops the
+  // run (exit 2) before any cell trains.
+  for (const AxisValue& b : s.backbones) {
+    const BackboneSpec bb = backbone_from_json(b.value);
+    if (!bb.torchscript.empty()) {
+      torch::nn::AnyModule m = build_model(bb, classes, o);
+      const BackboneInfo& info = backbone_info(bb.name);
+      const int64_t side = s.data.input_size > 0 ? s.data.input_size : info.defaults.input_size;
+      m.ptr()->eval();
+      torch::NoGradGuard no_grad;
+      torch::Tensor y;
+      try {
+        y = m.forward(torch::zeros({2, info.defaults.in_channels, side, side}));
+      } catch (const c10::Error& e) {
+        throw InputError(bb.torchscript, fmt::format("its forward fails on a (2, {}, {}, {}) input: {}",
+                                                     info.defaults.in_channels, side, side, e.what_without_backtrace()));
+      }
+      if (y.dim() != 2 || y.size(1) != classes) {
+        std::ostringstream shape;
+        shape << y.sizes();
+        throw InputError(bb.torchscript, fmt::format("its output has shape {}, the data need (N, {}) logits",
+                                                     shape.str(), classes));
+      }
+    }
+    if (bb.weights.empty()) continue;
+    torch::nn::AnyModule m = build_model(bb, classes, o);
+    const json w = load_backbone_weights(m, bb);
+    progress.message(fmt::format("gauntlet: backbone {}: weights {} fit{}", b.label, bb.weights,
+                                 w.at("skipped").empty() ? std::string()
+                                                         : fmt::format(" (classifier for {} classes kept as initialised: {})",
+                                                                       classes, w.at("skipped").dump())));
   }
   HoldoutSet holdouts;
   holdouts.specs = holdout_specs(s, static_cast<int>(splits.test.height), static_cast<int>(splits.test.width));

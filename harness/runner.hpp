@@ -23,6 +23,7 @@ struct RunOptions {
   std::string precision = "fp32";  ///< fp32 | bf16 | fp16 (autocast; fp16 with loss scaling, CUDA only)
   bool channels_last = false;
   int shard = 0, shards = 1;  ///< run only the cells of shard `shard` (0-based) of `shards`
+  bool allow_torchscript = false;  ///< backbones may load TorchScript files (they are code)
 };
 
 struct RunSummary {

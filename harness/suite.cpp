@@ -151,8 +151,24 @@ std::string default_label(const std::string& axis, const json& v) {
   return v.at("name").get<std::string>();
 }
 
-json normalise(const std::string& axis, const json& v) {
-  if (axis == "backbone") return to_json(backbone_from_json(v));
+// A backbone's weights or TorchScript file, relative to the suite file's folder, hashed:
+// replacing the file changes the cell id. Read here, so that a missing file is an error before
+// anything runs.
+void resolve_file(std::string& path, std::string& hash, const std::string& suite_path) {
+  if (path.empty()) return;
+  const std::filesystem::path p(path);
+  if (p.is_relative()) path = (std::filesystem::path(suite_path).parent_path() / p).lexically_normal().string();
+  hash = hash_hex(read_file(path));
+}
+
+BackboneSpec with_weights(BackboneSpec b, const std::string& suite_path) {
+  resolve_file(b.weights, b.weights_xxh3, suite_path);
+  resolve_file(b.torchscript, b.torchscript_xxh3, suite_path);
+  return b;
+}
+
+json normalise(const std::string& axis, const json& v, const std::string& suite_path) {
+  if (axis == "backbone") return to_json(with_weights(backbone_from_json(v), suite_path));
   if (axis == "augmentation") return to_json(augmentation_from_json(v));
   if (axis == "loss") return to_json(loss_from_json(v));
   return to_json(optimizer_from_json(v));
@@ -162,7 +178,9 @@ json normalise(const std::string& axis, const json& v) {
 json normalise_at(const std::string& path, const std::string& pointer, const std::string& axis,
                   const json& v) {
   try {
-    return normalise(axis, v);
+    return normalise(axis, v, path);
+  } catch (const InputError& e) {
+    fail(path, pointer, e.what());
   } catch (const ValueError& e) {
     fail(path, pointer + e.pointer(), e.what());
   } catch (const std::invalid_argument& e) {

@@ -1,5 +1,6 @@
 #include "models/state_dict.hpp"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -13,9 +14,12 @@ std::string shape_of(const torch::Tensor& t) {
   return s.str();
 }
 
+// At most 12 names: a file of another model misses hundreds, and the first ones tell the story.
 std::string join(const std::vector<std::string>& items) {
+  constexpr size_t kShown = 12;
   std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  for (size_t i = 0; i < std::min(items.size(), kShown); ++i) out += (out.empty() ? "" : ", ") + items[i];
+  if (items.size() > kShown) out += ", ... (" + std::to_string(items.size()) + " in all)";
   return out;
 }
 

@@ -17,7 +17,8 @@ struct StateDictReport {
   std::vector<std::string> unexpected;  ///< in the tensors, not in the module
   std::vector<std::string> mismatched;  ///< "name: module [64, 3, 7, 7] vs tensor [64, 1, 7, 7]"
   bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
-  /// One line per problem kind, e.g. "missing: fc.weight, fc.bias"; empty when ok().
+  /// One line per problem kind, e.g. "missing: fc.weight, fc.bias" (the first 12 names and the
+  /// count when there are more); empty when ok().
   std::string summary() const;
 };
 

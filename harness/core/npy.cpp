@@ -534,6 +534,13 @@ std::map<std::string, Array> read_npz(const std::string& path) {
   return arrays;
 }
 
+void write_npy(const std::string& path, const Array& a) {
+  check_writable("npy", &a);
+  std::string bytes = npy_header(a);
+  bytes.append(reinterpret_cast<const char*>(a.data.data()), a.data.size());
+  write_file_atomic(path, bytes);
+}
+
 void write_npz(const std::string& path,
                const std::vector<std::pair<std::string, const Array*>>& arrays) {
   std::vector<std::string> headers;

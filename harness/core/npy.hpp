@@ -40,4 +40,8 @@ std::map<std::string, Array> read_npz(const std::string& path);
 void write_npz(const std::string& path,
                const std::vector<std::pair<std::string, const Array*>>& arrays);
 
+/// Writes `a` as one .npy file (format 1.0, numpy's header padding) atomically (temporary file
+/// renamed into place). Throws as write_npz does.
+void write_npy(const std::string& path, const Array& a);
+
 }  // namespace gauntlet
