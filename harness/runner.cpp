@@ -11,6 +11,7 @@
 #include <thread>
 #include <tuple>
 
+#include "harness/audit.hpp"
 #include "harness/build_info.hpp"
 #include "harness/cell_lock.hpp"
 #include "harness/config.hpp"
@@ -54,6 +55,16 @@ json counts_json(const Dataset& d) {
 
 Splits load_splits(const Suite& s) {
   Dataset source = load_dataset(s.data.source);
+  json cleaning{{"removed", 0}};
+  if (s.data.clean.any()) {
+    const CleanResult c = clean_dataset(source, s.data.clean);
+    cleaning = {{"removed", source.n - static_cast<int64_t>(c.kept.size())},
+                {"kept", static_cast<int64_t>(c.kept.size())},
+                {"duplicates", c.duplicates},
+                {"conflicts", c.conflicts},
+                {"outliers", c.outliers}};
+    source = select(source, c.kept);
+  }
   if (s.data.subset > 0) {
     if (s.data.subset > source.n) {
       throw InputError(s.path, fmt::format("/data/subset: {} asked, but {} has only {} images",
@@ -100,7 +111,7 @@ Splits load_splits(const Suite& s) {
               {"classes", source.class_names},
               {"counts", {{"train", counts_json(out.train)}, {"val", counts_json(out.val)},
                           {"test", counts_json(out.test)}}},
-              {"cleaning", {{"removed", 0}}}};
+              {"cleaning", cleaning}};
   return out;
 }
 
