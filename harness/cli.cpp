@@ -47,6 +47,8 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
 }
 
 int cmd_audit(const std::string& data, const std::string& out, const std::string& truth, const AuditOptions& o) {
+  // The planted dirt first: a --truth that cannot be honoured must fail before anything is written.
+  const BloodcellTruth planted = truth.empty() ? BloodcellTruth{} : planted_dirt({data});
   const Dataset d = load_dataset({data});
   const AuditReport r = audit_dataset(d, o);
   write_audit(out, d, r, o);
@@ -57,7 +59,7 @@ int cmd_audit(const std::string& data, const std::string& out, const std::string
              d.n, d.num_classes(), r.imbalance_ratio, r.duplicates.size(), redundant, r.conflicts.size(),
              r.near_duplicates.size(), r.outliers.size(), out);
   if (!truth.empty()) {
-    const AuditScore sc = score_planted(d, r, planted_dirt({data}));
+    const AuditScore sc = score_planted(d, r, planted);
     write_file_atomic(truth, sc.truth_json);
     fmt::print("planted dirt: {}/{} duplicate copies found, {}/{} conflict copies found, {}/{} outliers flagged, "
                "{}/{} clean images flagged ({:.2f}%)\ntruth: {}\n",

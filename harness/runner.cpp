@@ -77,8 +77,10 @@ Splits load_splits(const Suite& s) {
                                         std::to_string(source.num_classes()));
   }
   Splits out;
-  const Split sp = stratified_split(source.labels, source.num_classes(), s.data.val_fraction,
-                                    s.data.test_fraction, s.seed);
+  const Split sp = s.data.folds > 0 ? stratified_kfold(source.labels, source.num_classes(), s.data.test_fraction,
+                                                       s.data.folds, s.data.fold, s.seed)
+                                    : stratified_split(source.labels, source.num_classes(), s.data.val_fraction,
+                                                       s.data.test_fraction, s.seed);
   out.train = select(source, sp.train);
   out.val = select(source, sp.val);
   if (s.data.has_test) {

@@ -473,6 +473,19 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
   if (d.contains("split")) {
     s.data.val_fraction = d.at("split").value("val", 0.1);
     s.data.test_fraction = d.at("split").value("test", s.data.has_test ? 0.0 : 0.1);
+    s.data.folds = d.at("split").value("folds", int64_t{0});
+    s.data.fold = d.at("split").value("fold", int64_t{0});
+    if (s.data.folds > 0) {
+      if (d.at("split").contains("val")) {
+        fail(path, "/data/split/val", "with folds, fold `fold` is the validation part; drop val");
+      }
+      if (s.data.fold >= s.data.folds) {
+        fail(path, "/data/split/fold", "fold must be in 0.." + std::to_string(s.data.folds - 1));
+      }
+      s.data.val_fraction = (1.0 - s.data.test_fraction) / static_cast<double>(s.data.folds);
+    } else if (d.at("split").contains("fold")) {
+      fail(path, "/data/split/fold", "fold needs folds");
+    }
   } else if (s.data.has_test) {
     s.data.test_fraction = 0.0;
   }
@@ -601,7 +614,8 @@ std::vector<TransformOptions> load_pipeline_file(const std::string& path) {
 json resolved_config(const Suite& s, const Cell& c) {
   json data{{"source", source_to_json(s.data.source)},
             {"subset", s.data.subset},
-            {"split", {{"val", s.data.val_fraction}, {"test", s.data.test_fraction}}},
+            {"split", s.data.folds > 0 ? json{{"test", s.data.test_fraction}, {"folds", s.data.folds}, {"fold", s.data.fold}}
+                                       : json{{"val", s.data.val_fraction}, {"test", s.data.test_fraction}}},
             {"input_size", s.data.input_size}};
   if (s.data.input_size == 0) {
     // Record the side the cell really uses: the backbone's default.

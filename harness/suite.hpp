@@ -32,6 +32,8 @@ struct DataConfig {
   int64_t subset = 0;       ///< 0: all of the source
   int64_t test_subset = 0;  ///< 0: all of the test source
   double val_fraction = 0.1;
+  int64_t folds = 0;  ///< > 0: stratified k-fold, fold `fold` is val (val_fraction unused)
+  int64_t fold = 0;
   double test_fraction = 0.1;
   int64_t input_size = 0;  ///< 0: the backbone's default
 };

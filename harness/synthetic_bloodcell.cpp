@@ -42,6 +42,13 @@ const ClassLook kLooks[8] = {
     {"platelet", 2348, 0.0, {0, 0, 0}, Nucleus::kNone, 0.0, {118, 80, 160}, 0.3, {92, 56, 130}, 0, 0.0},
 };
 
+// Atypical cells, as smears have them (band neutrophils, reactive lymphocytes, folded monocytes):
+// with probability kAtypical a cell takes this nucleus shape instead of its class's, so that the
+// classes overlap the way they do in real data and a small CNN does not reach 100%.
+constexpr double kAtypical = 0.2;
+const Nucleus kAtypicalShape[8] = {Nucleus::kRound,  Nucleus::kMultilobed, Nucleus::kKidney, Nucleus::kHorseshoe,
+                                   Nucleus::kKidney, Nucleus::kKidney,     Nucleus::kKidney, Nucleus::kNone};
+
 // Key parts that keep the streams of one image apart.
 enum Stream : uint64_t { kClassDraw = 1, kDraw = 2, kRoles = 3, kCopy = 4, kOutlier = 5 };
 
@@ -198,11 +205,11 @@ void draw_cell(Image& img, int label, Rng& rng) {
     blend(img, dots, stained(jitter(L.granule, 10, rng), hema), 0.8f);
     return;
   }
-  const double R = L.cell_r * scale * rng.uniform(0.9, 1.1);
+  const double R = L.cell_r * scale * rng.uniform(0.82, 1.18);
   cv::Mat1f cell = cv::Mat1f::zeros(S, S);
-  blob(cell, c, R, R * rng.uniform(0.88, 1.0), angle, 0.05, rng);
+  blob(cell, c, R, R * rng.uniform(0.85, 1.0), angle, 0.06, rng);
   cv::GaussianBlur(cell, cell, cv::Size(0, 0), 0.6);
-  blend(img, cell, stained(jitter(L.cyto, 9, rng), eosin), 0.95f);
+  blend(img, cell, stained(jitter(L.cyto, 14, rng), eosin), 0.95f);
   if (label == 5) {  // monocyte vacuoles
     cv::Mat1f vac = cv::Mat1f::zeros(S, S);
     for (int i = 0, k = static_cast<int>(rng.below(6)); i < k; ++i) {
@@ -212,10 +219,11 @@ void draw_cell(Image& img, int label, Rng& rng) {
   }
 
   cv::Mat1f nuc = cv::Mat1f::zeros(S, S);
-  nucleus_mask(nuc, L.nucleus, c + cv::Point2d(rng.normal(), rng.normal()) * (0.08 * R),
+  const Nucleus shape = rng.bernoulli(kAtypical) ? kAtypicalShape[label] : L.nucleus;
+  nucleus_mask(nuc, shape, c + cv::Point2d(rng.normal(), rng.normal()) * (0.08 * R),
                R * L.nucleus_r * rng.uniform(0.9, 1.1), angle + rng.uniform(-0.4, 0.4), rng);
   cv::GaussianBlur(nuc, nuc, cv::Size(0, 0), 0.7);
-  const cv::Vec3f nc = stained(jitter(L.nuc, 10, rng), hema);
+  const cv::Vec3f nc = stained(jitter(L.nuc, 14, rng), hema);
   Image shade(S, S);
   for (int y = 0; y < S; ++y) {
     for (int x = 0; x < S; ++x) shade(y, x) = nc * static_cast<float>(1.0 + L.chromatin * tex(y, x));
@@ -228,12 +236,18 @@ void draw_cell(Image& img, int label, Rng& rng) {
   }
   if (L.granules > 0) {
     cv::Mat1f g = cv::Mat1f::zeros(S, S);
-    const int count = static_cast<int>(L.granules * rng.uniform(0.7, 1.3));
+    const int count = static_cast<int>(L.granules * rng.uniform(0.4, 1.4));
     for (int i = 0; i < count; ++i) {
       const double t = rng.uniform(0, 2 * M_PI), rr = std::sqrt(rng.uniform()) * R * 0.95;
       disc(g, c + cv::Point2d(std::cos(t), std::sin(t)) * rr, L.granule_r * scale * rng.uniform(0.7, 1.3));
     }
     blend(img, g.mul(cell), stained(jitter(L.granule, 10, rng), label == 1 ? eosin : hema), 0.75f);
+  }
+  if (rng.bernoulli(0.3)) {  // a red cell lying over the edge of the central one
+    const double t = rng.uniform(0, 2 * M_PI), r = rng.uniform(0.1, 0.135) * scale;
+    cv::Mat1f m = cv::Mat1f::zeros(S, S);
+    blob(m, c + cv::Point2d(std::cos(t), std::sin(t)) * (R + r * 0.5), r, r * 0.9, t, 0.04, rng);
+    blend(img, m, red, 0.85f);
   }
 }
 
