@@ -55,8 +55,10 @@ TEST_CASE("audit groups exact duplicates, marks groups with two labels as confli
   const AuditReport r = audit_dataset(d);
   CHECK(r.duplicates == std::vector<std::vector<int64_t>>{{2, 7, 9}, {4, 10}});
   CHECK(r.conflicts == std::vector<std::vector<int64_t>>{{4, 10}});
-  CHECK(r.class_counts == std::vector<int64_t>{4, 4, 4});
-  CHECK(r.imbalance_ratio == 1.0);
+  // Labels i % 3, then 7 and 9 relabelled 2 (copies of image 2) and 10 relabelled 2: {0,3,6},
+  // {1,4}, {2,5,7,8,9,10,11}.
+  CHECK(r.class_counts == std::vector<int64_t>{3, 2, 7});
+  CHECK(r.imbalance_ratio == 3.5);
   // Exact duplicates are not repeated as near duplicates.
   for (const auto& [a, b, dist] : r.near_duplicates) CHECK(!(a == 2 && b == 7));
 }

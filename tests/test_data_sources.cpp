@@ -11,6 +11,7 @@
 
 #include "harness/core/npy.hpp"
 #include "harness/data_source.hpp"
+#include "harness/suite.hpp"
 #include "harness/synthetic_bloodcell.hpp"
 #include "tests/test_util.hpp"
 
@@ -260,6 +261,45 @@ TEST_CASE("synthetic:bloodcell classes follow BloodMNIST's imbalance", "[data]")
     const double p = share[k] / 17092.0;
     CHECK(std::abs(counts[k] - p * o.n) < 3 * std::sqrt(o.n * p * (1 - p)));
   }
+}
+
+// A minimal suite whose /data is `data` (JSON text).
+Suite suite_with_data(const std::string& data) {
+  nlohmann::json doc = nlohmann::json::parse(R"({
+    "name": "unit",
+    "axes": {"backbone": ["simple_cnn"], "augmentation": {"none": []}, "loss": ["cross_entropy"], "optimizer": ["sgd"]}
+  })");
+  doc["data"] = nlohmann::json::parse(data);
+  return parse_suite(doc, "s.json");
+}
+
+TEST_CASE("suite data: clean, folds and source options parse; misuse is refused with its pointer", "[data]") {
+  const Suite plain = suite_with_data(R"({"source": "a.npz"})");
+  CHECK(!plain.data.clean.any());
+  const nlohmann::json cfg = resolved_config(plain, plain.cells[0]);
+  CHECK(!cfg.at("data").contains("clean"));  // absent unless asked: older cell ids stay
+  CHECK(!cfg.at("data").at("source").contains("split"));
+
+  const Suite cleaned = suite_with_data(R"({"source": "a.npz", "clean": {"outliers": false}})");
+  CHECK(cleaned.data.clean.duplicates);
+  CHECK(cleaned.data.clean.conflicts);
+  CHECK(!cleaned.data.clean.outliers);
+  CHECK(suite_with_data(R"({"source": "a.npz", "clean": true})").data.clean.outliers);
+
+  const Suite folds = suite_with_data(R"({"source": {"path": "m.npz", "split": "train"}, "split": {"folds": 5, "fold": 4}})");
+  CHECK(folds.data.folds == 5);
+  CHECK(folds.data.fold == 4);
+  CHECK(folds.data.source.split == "train");
+  CHECK(resolved_config(folds, folds.cells[0]).at("data").at("split") ==
+        nlohmann::json{{"test", 0.1}, {"folds", 5}, {"fold", 4}});
+  CHECK_THAT(input_error([] { suite_with_data(R"({"source": "a.npz", "split": {"folds": 3, "fold": 3}})"); }),
+             Contains("/data/split/fold") && Contains("0..2"));
+  CHECK_THAT(input_error([] { suite_with_data(R"({"source": "a.npz", "split": {"folds": 3, "val": 0.2}})"); }),
+             Contains("/data/split/val"));
+  CHECK_THAT(input_error([] { suite_with_data(R"({"source": "a.npz", "split": {"fold": 1}})"); }),
+             Contains("fold needs folds"));
+  CHECK_THAT(input_error([] { suite_with_data(R"({"source": {"path": "a.npz", "layout": "hwc"}})"); }),
+             Contains("/data/source"));
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ check "nothing written when --truth cannot be honoured" -- test ! -e "$t/m2"
 cat > "$t/suite.json" <<JSON
 {
   "name": "clean-e2e",
-  "data": {"source": "synthetic:bloodcell?n=600&seed=2&size=32&outliers=6&duplicates=8&conflicts=4",
+  "data": {"source": "synthetic:bloodcell?n=600&seed=2&size=64&outliers=6&duplicates=8&conflicts=4",
            "clean": true, "split": {"folds": 3, "fold": 1, "test": 0.2}, "input_size": 32},
   "axes": {"backbone": {"tiny": {"name": "simple_cnn", "channels": [8], "convs_per_block": 1, "hidden": 0}},
            "augmentation": {"none": []}, "loss": ["cross_entropy"], "optimizer": ["adam"]},
@@ -59,7 +59,7 @@ import glob, json, sys
 r = json.load(open(glob.glob(sys.argv[1] + "/*/result.json")[0]))
 c = r["dataset"]["cleaning"]
 assert len(c["duplicates"]) == 8 and len(c["conflicts"]) == 8, c
-assert len(c["outliers"]) >= 5, c
+assert len(c["outliers"]) >= 6, c  # all planted: at 64 px the audit finds them
 assert c["removed"] == len(c["duplicates"]) + len(c["conflicts"]) + len(c["outliers"]), c
 n = sum(r["dataset"]["counts"][p]["n"] for p in ("train", "val", "test"))
 assert n == 600 - c["removed"] == c["kept"], (n, c)
