@@ -12,12 +12,14 @@
 
 #include "augmentations/corruption.hpp"
 #include "augmentations/transform_options.hpp"
+#include "harness/audit.hpp"
 #include "harness/augment.hpp"
 #include "harness/build_info.hpp"
 #include "harness/compare.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
 #include "harness/core/error.hpp"
+#include "harness/data_source.hpp"
 #include "harness/merge.hpp"
 #include "harness/perturb.hpp"
 #include "harness/predict.hpp"
@@ -44,6 +46,29 @@ int cmd_validate(const std::string& path, const std::vector<std::string>& sets) 
   const Suite s = load_suite(path, sets);
   fmt::print("{}: ok, suite \"{}\" expands to {} cell(s):\n", path, s.name, s.cells.size());
   for (const auto& c : s.cells) fmt::print("  {}\n", cell_title(c));
+  return kExitOk;
+}
+
+int cmd_audit(const std::string& data, const std::string& out, const std::string& truth, const AuditOptions& o) {
+  // The planted dirt first: a --truth that cannot be honoured must fail before anything is written.
+  const BloodcellTruth planted = truth.empty() ? BloodcellTruth{} : planted_dirt({data});
+  const Dataset d = load_dataset({data});
+  const AuditReport r = audit_dataset(d, o);
+  write_audit(out, d, r, o);
+  int64_t redundant = 0;
+  for (const auto& g : r.duplicates) redundant += static_cast<int64_t>(g.size()) - 1;
+  fmt::print("gauntlet: audited {} images, {} classes (imbalance ratio {:.2f}): {} exact-duplicate groups ({} redundant "
+             "images), {} with conflicting labels, {} near-duplicate pairs, {} outliers\nreport: {}/audit.md\n",
+             d.n, d.num_classes(), r.imbalance_ratio, r.duplicates.size(), redundant, r.conflicts.size(),
+             r.near_duplicates.size(), r.outliers.size(), out);
+  if (!truth.empty()) {
+    const AuditScore sc = score_planted(d, r, planted);
+    write_file_atomic(truth, sc.truth_json);
+    fmt::print("planted dirt: {}/{} duplicate copies found, {}/{} conflict copies found, {}/{} outliers flagged, "
+               "{}/{} clean images flagged ({:.2f}%)\ntruth: {}\n",
+               sc.duplicates_found, sc.duplicates, sc.conflicts_found, sc.conflicts, sc.outliers_found, sc.outliers,
+               sc.clean_flagged, sc.clean, 100.0 * sc.clean_flagged / std::max<int64_t>(1, sc.clean), truth);
+  }
   return kExitOk;
 }
 
@@ -466,6 +491,32 @@ int run_cli(int argc, char** argv) {
   augment_cmd->add_option("--threads", ao.threads, "Threads for --out (the images do not depend on it)")
       ->check(CLI::Range(1, 256))->capture_default_str();
 
+  std::string audit_data, audit_out = "gauntlet-out/audit", audit_truth;
+  AuditOptions audo;
+  auto* audit_cmd = app.add_subcommand("audit", "Find duplicates, conflicting labels, near duplicates and outliers in a data set.");
+  audit_cmd->footer(
+      "Writes DIR/audit.json (0-based indices: duplicates, conflicts, near_duplicates [i, j, distance],\n"
+      "outliers {index, score, reasons}, class_counts), DIR/audit.md (a summary) and DIR/audit.png (the\n"
+      "flagged images). Exact duplicates: same pixels. Near duplicates: OpenCV pHash (64 bits) at most\n"
+      "--near-threshold bits apart. Outliers: a colour statistic or the LBP texture histogram distance to\n"
+      "the class median more than --colour-z / --texture-z robust z-scores (median/MAD) from the set's.\n\n"
+      "Examples:\n"
+      "  gauntlet audit train.npz --out audit/\n"
+      "  gauntlet audit 'synthetic:bloodcell?n=4000&seed=1&outliers=40&duplicates=60&conflicts=20' --truth truth.json\n"
+      "      (--truth: for a synthetic source, write where the dirt was planted and score the audit against it)");
+  audit_cmd->add_option("DATA", audit_data, "Data spec: an .npz, a folder, an IDX file, fashion-mnist:train, synthetic:...")
+      ->required();
+  audit_cmd->add_option("--out", audit_out, "Folder for audit.json, audit.md, audit.png")->capture_default_str();
+  audit_cmd->add_option("--near-threshold", audo.near_threshold, "pHash Hamming distance (of 64 bits) of a near duplicate")
+      ->check(CLI::Range(0, 32))->capture_default_str();
+  audit_cmd->add_option("--colour-z", audo.colour_z, "Robust z of a colour statistic that flags an outlier")
+      ->check(CLI::Range(1.0, 1000.0))->capture_default_str();
+  audit_cmd->add_option("--texture-z", audo.texture_z, "Robust z of the histogram distance that flags an outlier")
+      ->check(CLI::Range(1.0, 1000.0))->capture_default_str();
+  audit_cmd->add_option("--truth", audit_truth, "Synthetic sources only: write the planted dirt here and print the audit's score");
+  audit_cmd->add_option("--threads", audo.threads, "Threads (0: all cores; the result does not depend on it)")
+      ->check(CLI::Range(0, 256))->capture_default_str();
+
   auto* list = app.add_subcommand("list", "List what a suite can name: backbones, transforms, corruptions, profiles, losses, optimizers.");
   list->add_option("WHAT", list_what, "One of them (default: all)")
       ->check(CLI::IsMember({"backbones", "transforms", "corruptions", "profiles", "losses", "optimizers"}));
@@ -547,6 +598,7 @@ int run_cli(int argc, char** argv) {
       perturb(po);
       return kExitOk;
     }
+    if (*audit_cmd) return cmd_audit(audit_data, audit_out, audit_truth, audo);
     if (*augment_cmd) {
       augment(ao);
       return kExitOk;

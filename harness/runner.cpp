@@ -12,6 +12,7 @@
 #include <thread>
 #include <tuple>
 
+#include "harness/audit.hpp"
 #include "harness/build_info.hpp"
 #include "harness/cell_lock.hpp"
 #include "harness/config.hpp"
@@ -58,6 +59,16 @@ json counts_json(const Dataset& d) {
 
 Splits load_splits(const Suite& s) {
   Dataset source = load_dataset(s.data.source);
+  json cleaning{{"removed", 0}};
+  if (s.data.clean.any()) {
+    const CleanResult c = clean_dataset(source, s.data.clean);
+    cleaning = {{"removed", source.n - static_cast<int64_t>(c.kept.size())},
+                {"kept", static_cast<int64_t>(c.kept.size())},
+                {"duplicates", c.duplicates},
+                {"conflicts", c.conflicts},
+                {"outliers", c.outliers}};
+    source = select(source, c.kept);
+  }
   if (s.data.subset > 0) {
     if (s.data.subset > source.n) {
       throw InputError(s.path, fmt::format("/data/subset: {} asked, but {} has only {} images",
@@ -70,8 +81,10 @@ Splits load_splits(const Suite& s) {
                                         std::to_string(source.num_classes()));
   }
   Splits out;
-  const Split sp = stratified_split(source.labels, source.num_classes(), s.data.val_fraction,
-                                    s.data.test_fraction, s.seed);
+  const Split sp = s.data.folds > 0 ? stratified_kfold(source.labels, source.num_classes(), s.data.test_fraction,
+                                                       s.data.folds, s.data.fold, s.seed)
+                                    : stratified_split(source.labels, source.num_classes(), s.data.val_fraction,
+                                                       s.data.test_fraction, s.seed);
   out.train = select(source, sp.train);
   out.val = select(source, sp.val);
   if (s.data.has_test) {
@@ -104,7 +117,7 @@ Splits load_splits(const Suite& s) {
               {"classes", source.class_names},
               {"counts", {{"train", counts_json(out.train)}, {"val", counts_json(out.val)},
                           {"test", counts_json(out.test)}}},
-              {"cleaning", {{"removed", 0}}}};
+              {"cleaning", cleaning}};
   return out;
 }
 

@@ -44,6 +44,26 @@ Split stratified_split(const std::vector<int64_t>& labels, int64_t num_classes, 
   return s;
 }
 
+Split stratified_kfold(const std::vector<int64_t>& labels, int64_t num_classes, double test_fraction,
+                       int64_t folds, int64_t fold, uint64_t seed) {
+  Split s;
+  const auto by_class = shuffled_by_class(labels, num_classes, seed, kSplitOp);
+  for (const auto& v : by_class) {
+    const auto n = static_cast<int64_t>(v.size());
+    const auto n_test = std::min<int64_t>(n, std::llround(n * test_fraction));
+    const int64_t m = n - n_test;
+    const int64_t lo = n_test + m * fold / folds, hi = n_test + m * (fold + 1) / folds;
+    s.test.insert(s.test.end(), v.begin(), v.begin() + n_test);
+    s.train.insert(s.train.end(), v.begin() + n_test, v.begin() + lo);
+    s.val.insert(s.val.end(), v.begin() + lo, v.begin() + hi);
+    s.train.insert(s.train.end(), v.begin() + hi, v.end());
+  }
+  std::sort(s.train.begin(), s.train.end());
+  std::sort(s.val.begin(), s.val.end());
+  std::sort(s.test.begin(), s.test.end());
+  return s;
+}
+
 std::vector<int64_t> stratified_subset(const std::vector<int64_t>& labels, int64_t num_classes,
                                        int64_t n, uint64_t seed) {
   const auto total = static_cast<int64_t>(labels.size());

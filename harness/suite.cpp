@@ -122,12 +122,18 @@ DataSourceSpec source_from_json(const json& j) {
     s.path = j.at("path").get<std::string>();
     if (j.contains("images")) s.images_key = j.at("images").get<std::string>();
     if (j.contains("labels")) s.labels_key = j.at("labels").get<std::string>();
+    s.split = j.value("split", "");
+    s.layout = j.value("layout", "");
   }
   return s;
 }
 
 json source_to_json(const DataSourceSpec& s) {
-  return {{"path", s.path}, {"images", s.images_key}, {"labels", s.labels_key}};
+  json j{{"path", s.path}, {"images", s.images_key}, {"labels", s.labels_key}};
+  // Only when set, so that the resolved config (and the cell id) of older suites is unchanged.
+  if (!s.split.empty()) j["split"] = s.split;
+  if (!s.layout.empty()) j["layout"] = s.layout;
+  return j;
 }
 
 // Default label of a list-form value: its name, or for a pipeline its ops joined by '+'.
@@ -490,6 +496,19 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
   if (d.contains("split")) {
     s.data.val_fraction = d.at("split").value("val", 0.1);
     s.data.test_fraction = d.at("split").value("test", s.data.has_test ? 0.0 : 0.1);
+    s.data.folds = d.at("split").value("folds", int64_t{0});
+    s.data.fold = d.at("split").value("fold", int64_t{0});
+    if (s.data.folds > 0) {
+      if (d.at("split").contains("val")) {
+        fail(path, "/data/split/val", "with folds, fold `fold` is the validation part; drop val");
+      }
+      if (s.data.fold >= s.data.folds) {
+        fail(path, "/data/split/fold", "fold must be in 0.." + std::to_string(s.data.folds - 1));
+      }
+      s.data.val_fraction = (1.0 - s.data.test_fraction) / static_cast<double>(s.data.folds);
+    } else if (d.at("split").contains("fold")) {
+      fail(path, "/data/split/fold", "fold needs folds");
+    }
   } else if (s.data.has_test) {
     s.data.test_fraction = 0.0;
   }
@@ -506,6 +525,19 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
     fail(path, "/data/test_subset", "test_subset needs a separate /data/test source");
   }
   s.data.input_size = d.value("input_size", int64_t{0});
+  if (d.contains("clean")) {
+    const json& c = d.at("clean");
+    CleanOptions& co = s.data.clean;
+    if (c.is_boolean()) {
+      co.duplicates = co.conflicts = co.outliers = c.get<bool>();
+    } else {
+      co.duplicates = c.value("duplicates", true);
+      co.conflicts = c.value("conflicts", true);
+      co.outliers = c.value("outliers", true);
+      co.colour_z = c.value("colour_z", co.colour_z);
+      co.texture_z = c.value("texture_z", co.texture_z);
+    }
+  }
 
   const json& axes = doc.at("axes");
   s.backbones = read_axis(path, axes, "backbone", order);
@@ -605,7 +637,8 @@ std::vector<TransformOptions> load_pipeline_file(const std::string& path) {
 json resolved_config(const Suite& s, const Cell& c) {
   json data{{"source", source_to_json(s.data.source)},
             {"subset", s.data.subset},
-            {"split", {{"val", s.data.val_fraction}, {"test", s.data.test_fraction}}},
+            {"split", s.data.folds > 0 ? json{{"test", s.data.test_fraction}, {"folds", s.data.folds}, {"fold", s.data.fold}}
+                                       : json{{"val", s.data.val_fraction}, {"test", s.data.test_fraction}}},
             {"input_size", s.data.input_size}};
   if (s.data.input_size == 0) {
     // Record the side the cell really uses: the backbone's default.
@@ -615,6 +648,11 @@ json resolved_config(const Suite& s, const Cell& c) {
   if (s.data.has_test) {
     data["test"] = source_to_json(s.data.test);
     data["test_subset"] = s.data.test_subset;
+  }
+  if (s.data.clean.any()) {  // only when set, so that the cell ids of suites without it stay
+    const CleanOptions& co = s.data.clean;
+    data["clean"] = {{"duplicates", co.duplicates}, {"conflicts", co.conflicts}, {"outliers", co.outliers},
+                     {"colour_z", co.colour_z}, {"texture_z", co.texture_z}};
   }
   return {
       {"suite", s.name},

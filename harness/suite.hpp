@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "augmentations/profile_options.hpp"
+#include "harness/audit.hpp"
 #include "harness/config.hpp"
 
 namespace gauntlet {
@@ -19,15 +20,20 @@ struct DataSourceSpec {
   std::string path;  ///< data spec: "fashion-mnist:train", "x.npz", "...-images-idx3-ubyte.gz"
   std::string images_key = "images";
   std::string labels_key = "labels";
+  std::string split{};   ///< .npz with MedMNIST keys: "train", "val" or "test" ("" = not given)
+  std::string layout{};  ///< .npz 4-d images: "nhwc" or "nchw" ("" = read from the shape)
 };
 
 struct DataConfig {
   DataSourceSpec source;
+  CleanOptions clean;
   bool has_test = false;  ///< a separate test source instead of a split of `source`
   DataSourceSpec test;
   int64_t subset = 0;       ///< 0: all of the source
   int64_t test_subset = 0;  ///< 0: all of the test source
   double val_fraction = 0.1;
+  int64_t folds = 0;  ///< > 0: stratified k-fold, fold `fold` is val (val_fraction unused)
+  int64_t fold = 0;
   double test_fraction = 0.1;
   int64_t input_size = 0;  ///< 0: the backbone's default
 };

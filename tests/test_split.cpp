@@ -160,3 +160,33 @@ TEST_CASE("stratified_subset with n >= total returns every index", "[split]") {
 
 }  // namespace
 }  // namespace gauntlet
+
+namespace gauntlet {
+namespace {
+
+TEST_CASE("stratified_kfold: one test part for all folds, every other sample validates exactly once", "[split]") {
+  const auto labels = shuffled_labels({53, 20, 7, 1}, 4);
+  const int64_t folds = 5;
+  const Split plain = stratified_split(labels, 4, 0.1, 0.2, 9);
+  std::vector<int> in_val(labels.size(), 0);
+  for (int64_t f = 0; f < folds; ++f) {
+    const Split s = stratified_kfold(labels, 4, 0.2, folds, f, 9);
+    CHECK(s.test == plain.test);
+    CHECK(strictly_increasing(s.train));
+    CHECK(strictly_increasing(s.val));
+    CHECK(s.train.size() + s.val.size() + s.test.size() == labels.size());
+    for (int64_t i : s.val) ++in_val[i];
+    // Per class, fold sizes differ by at most one: 53 - round(10.6) = 42 -> 8 or 9 per fold.
+    const auto val_counts = class_counts(s.val, labels, 4);
+    CHECK((val_counts[0] == 8 || val_counts[0] == 9));
+    CHECK((val_counts[1] == 3 || val_counts[1] == 4));  // 20 - 4 = 16
+  }
+  for (int64_t i : plain.test) {
+    CHECK(in_val[i] == 0);  // never in val
+    in_val[i] = 1;
+  }
+  CHECK(std::all_of(in_val.begin(), in_val.end(), [](int v) { return v == 1; }));
+}
+
+}  // namespace
+}  // namespace gauntlet
