@@ -84,6 +84,61 @@ void commit_temp_file(const std::string& tmp, const std::string& path) {
   }
 }
 
+StagedFolder::StagedFolder(std::string target) : target_(std::move(target)) {
+  namespace fs = std::filesystem;
+  const fs::path t(target_);
+  const fs::path name = t.filename().empty() ? t.parent_path().filename() : t.filename();
+  const fs::path parent = t.filename().empty() ? t.parent_path().parent_path() : t.parent_path();
+  stage_ = (parent / fs::path(temp_path_for("." + name.string())).filename()).string();
+  fs::remove_all(stage_);
+  fs::create_directories(stage_);
+}
+
+StagedFolder::~StagedFolder() {
+  if (committed_) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(stage_, ignored);
+}
+
+void StagedFolder::write(const std::string& relative, const std::string& content) const {
+  namespace fs = std::filesystem;
+  const fs::path p = fs::path(stage_) / relative;
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  out.close();
+  if (!out) fail(p.string(), "write failed");
+}
+
+void StagedFolder::commit() {
+  namespace fs = std::filesystem;
+  const int fd = ::open(stage_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::syncfs(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    fail(stage_, "cannot flush");
+  }
+  ::close(fd);
+  // The old folder steps aside first: rename() cannot replace a non-empty folder.
+  const std::string old = stage_ + ".old";
+  std::error_code ec;
+  const bool had_old = fs::exists(target_, ec);
+  if (had_old && ::rename(target_.c_str(), old.c_str()) != 0) fail(target_, "cannot move the old folder aside");
+  if (::rename(stage_.c_str(), target_.c_str()) != 0) {
+    const int saved = errno;
+    if (had_old) ::rename(old.c_str(), target_.c_str());
+    errno = saved;
+    fail(target_, "cannot rename into place");
+  }
+  committed_ = true;
+  if (had_old) fs::remove_all(old, ec);
+  const fs::path parent = fs::path(target_).parent_path().empty() ? fs::path(".") : fs::path(target_).parent_path();
+  const int dfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, std::string("cannot open: ") + std::strerror(errno));
