@@ -9,11 +9,13 @@ namespace {
 
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
+}  // namespace
+
 // Text that CommonMark shows as written: table pipes, emphasis, links, raw HTML and entities are
 // backslash-escaped; '_' only where it could open or close emphasis (not inside a word such as
 // cross_entropy, which CommonMark never emphasizes); line breaks and control characters become
 // spaces, as a table row is one line.
-std::string md_text(const std::string& s) {
+std::string markdown_escape(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
@@ -31,6 +33,10 @@ std::string md_text(const std::string& s) {
   }
   return out;
 }
+
+namespace {
+
+std::string md_text(const std::string& s) { return markdown_escape(s); }
 
 class MarkdownFormat : public TableFormat {
  public:

@@ -34,6 +34,12 @@ std::string palette_colour(size_t i) {
   return kColours[i % (sizeof kColours / sizeof kColours[0])];
 }
 
+std::string line_colour(size_t i) {
+  // Okabe-Ito without its yellow until last: a thin yellow line on white is hard to see.
+  static const size_t kOrder[] = {4, 0, 2, 6, 1, 5, 7, 3};
+  return i < 8 ? palette_colour(kOrder[i]) : palette_colour(i);
+}
+
 std::string shell_word(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -19,6 +19,10 @@ std::string gnuplot_quote(const std::string& s);
 /// Class k and the k-th cell get colour k in every figure.
 std::string palette_colour(size_t i);
 
+/// The colour of line or point series i (cells, curves): the same palette in an order that leaves
+/// the yellow, weak on white, to the eighth series.
+std::string line_colour(size_t i);
+
 struct GnuplotFigure {
   std::string stem;     ///< file name without extension
   std::string title;    ///< a comment at the top of the script

@@ -131,7 +131,7 @@ ReportOutput write_report(const std::string& runs_dir, const std::string& report
   const Table per_seed = leaderboard_table(d, true);
   out.summary_markdown = make_markdown_format()->render(per_seed);
   out.summary_path = (fs::path(report_dir) / "summary.md").string();
-  stage.write("summary.md", "# " + d.suite + "\n\n" + out.summary_markdown);
+  stage.write("summary.md", "# " + markdown_escape(d.suite) + "\n\n" + out.summary_markdown);
 
   std::vector<TableBlock> index_tables;
   if (d.multi_seed) {

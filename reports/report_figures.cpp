@@ -25,17 +25,21 @@ std::string num(double v) {
   return buf;
 }
 
-// `set xtics (...)` from names: each quoted for gnuplot.
+// `set xtics (...)` from names: each quoted for gnuplot, '%' doubled (tic labels are formats).
 std::string tics(const std::vector<std::string>& names) {
   std::string s = "(";
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + gnuplot_quote(names[i]) + " " + std::to_string(i);
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string label;
+    for (char c : names[i]) label += c == '%' ? std::string("%%") : std::string(1, c);
+    s += (i ? ", " : "") + gnuplot_quote(label) + " " + std::to_string(i);
+  }
   return s + ")";
 }
 
-// Line style of combination (group) i: its palette colour, then a point type and dash pattern
+// Line style of combination (group) i: its line colour, then a point type and dash pattern
 // that differ too, so that lines stay apart in greyscale and past the palette's length.
-std::string group_style(size_t i) {
-  return "lc rgb '" + palette_colour(i) + "' pt " + std::to_string(i % 7 + 4) + " ps 1.1 dt " +
+std::string group_style(size_t i, const char* point_size = "1.1") {
+  return "lc rgb '" + line_colour(i) + "' pt " + std::to_string(i % 7 + 4) + " ps " + point_size + " dt " +
          std::to_string(i / 8 % 4 + 1) + " lw 2";
 }
 
@@ -124,7 +128,7 @@ GnuplotFigure scatter_figure(const ReportData& d, const std::string& holdout, co
     data << num(x.mean * 100) << " " << num(y.mean * 100) << "\n\n\n";
     lo = std::min({lo, x.mean * 100, y.mean * 100});
     hi = std::max({hi, x.mean * 100, y.mean * 100});
-    plot << ", \\\n     data index " << block << " using 1:2 with points " << group_style(g) << " ps 1.6 title "
+    plot << ", \\\n     data index " << block << " using 1:2 with points " << group_style(g, "2") << " title "
          << gnuplot_quote(d.groups[g].title());
     ++block;
   }
@@ -241,14 +245,14 @@ GnuplotFigure learning_figure(const ReportCell& cell) {
   b << "set multiplot layout 1,3 title " << gnuplot_quote(cell.title()) << "\n"
     << "set title 'loss'\nset ylabel 'loss'\n"
     << "plot data using 1:3 with linespoints " << group_style(0) << " title 'train', \\\n"
-    << "     data using 1:4 with linespoints " << group_style(4) << " title 'val'\n"
+    << "     data using 1:4 with linespoints " << group_style(1) << " title 'val'\n"
     << "set title 'accuracy'\nset ylabel 'accuracy (%)'\n"
     << "plot data using 1:5 with linespoints " << group_style(0) << " title 'train', \\\n"
-    << "     data using 1:6 with linespoints " << group_style(4) << " title 'val'";
+    << "     data using 1:6 with linespoints " << group_style(1) << " title 'val'";
   if (ema) b << ", \\\n     data using 1:8 with linespoints " << group_style(2) << " title 'val (EMA)'";
   b << "\nset title 'learning rate'\nset ylabel 'lr'\nunset key\n";
   if (lr_max > 0 && lr_max / lr_min > 20) b << "set logscale y\n";
-  b << "plot data using 1:7 with linespoints " << group_style(5) << "\n"
+  b << "plot data using 1:7 with linespoints " << group_style(3) << "\n"
     << "unset multiplot\n";
   f.body = b.str();
   f.width = 1140;
@@ -274,9 +278,11 @@ GnuplotFigure f1_figure(const ReportData& d, const ReportCell& cell, const std::
            << std::stoul(palette_colour(c).substr(1), nullptr, 16) << "\n";
     }
     data << "\n\n";
-    // Clean solid, shifted hold-outs hatched; the key shows the fill in grey.
+    // Clean solid, shifted hold-outs hatched (gnuplot's patterns, skipping 3, which is solid); the
+    // key shows the fill in grey.
+    static const int kPatterns[] = {4, 5, 1, 6, 7, 2};
     const std::string fill = h == 0 ? "fs solid 0.9 border lc rgb '#333333'"
-                                    : "fs pattern " + std::to_string(h % 6 + 1) + " border lc rgb '#333333'";
+                                    : "fs pattern " + std::to_string(kPatterns[(h - 1) % 6]) + " border lc rgb '#333333'";
     plot << (h ? ", \\\n     " : "") << "data index " << h << " using 1:2:3 with boxes lc rgb variable " << fill
          << " notitle, \\\n     NaN with boxes lc rgb '#888888' " << fill << " title " << gnuplot_quote(holdouts[h]);
   }
@@ -288,7 +294,7 @@ GnuplotFigure f1_figure(const ReportData& d, const ReportCell& cell, const std::
     << "set ylabel 'F1 (%)'\nset yrange [0:105]\nset xrange [-0.6:" << k - 0.4 << "]\n"
     << "set xtics " << tics(names) << " rotate by 40 right\nset tics scale 0\n"
     << "set boxwidth " << num(width * 0.95) << " absolute\n"
-    << "set grid ytics lc rgb '#dddddd'\nset key top horizontal outside center\n"
+    << "set grid ytics lc rgb '#dddddd'\nset key below horizontal\n"
     << plot.str() << "\n";
   f.body = b.str();
   f.width = std::max(640, static_cast<int>(k * holdouts.size()) * 22 + 160);

@@ -89,6 +89,9 @@ const std::vector<std::string>& table_format_names();
 /// The format named `name`; throws std::invalid_argument listing the names for any other.
 std::unique_ptr<TableFormat> make_table_format(const std::string& name);
 
+/// Text that CommonMark shows as written, on one line (the Markdown format's escaping).
+std::string markdown_escape(const std::string& s);
+
 /// Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(const std::string& s);
 
