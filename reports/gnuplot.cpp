@@ -108,7 +108,7 @@ std::string FigureWriter::write(const std::string& dir, const GnuplotFigure& f) 
      << "  if (fmt eq 'png') { set terminal pngcairo noenhanced size " << f.width << "," << f.height
      << " font 'DejaVu Sans,10' }\n"
      << "  if (fmt eq 'svg') { set terminal svg noenhanced size " << f.width << "," << f.height
-     << " font 'DejaVu Sans,10' background '#ffffff' }\n"
+     << " font 'DejaVu Sans,11' background '#ffffff' }\n"
      << "  if (fmt eq 'pdf') { set terminal pdfcairo noenhanced size " << f.width / 120.0 << "in,"
      << f.height / 120.0 << "in font 'DejaVu Sans,7' }\n"
      << "  set output outdir.'" << f.stem << ".'.fmt\n";

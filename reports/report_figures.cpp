@@ -25,12 +25,26 @@ std::string num(double v) {
   return buf;
 }
 
-// `set xtics (...)` from names: each quoted for gnuplot, '%' doubled (tic labels are formats).
+constexpr size_t kMaxTicChars = 24;
+
+// A tic label: at most kMaxTicChars characters (UTF-8 aware), else cut with an ellipsis, so that a
+// long class name cannot squeeze the plot.
+std::string short_label(const std::string& name) {
+  size_t chars = 0, i = 0;
+  for (; i < name.size(); ++i) {
+    if ((static_cast<unsigned char>(name[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (++chars > kMaxTicChars) break;
+  }
+  return i < name.size() ? name.substr(0, i) + "\u2026" : name;
+}
+
+// `set xtics (...)` from names: each shortened, quoted for gnuplot, '%' doubled (tic labels are
+// formats).
 std::string tics(const std::vector<std::string>& names) {
   std::string s = "(";
   for (size_t i = 0; i < names.size(); ++i) {
     std::string label;
-    for (char c : names[i]) label += c == '%' ? std::string("%%") : std::string(1, c);
+    for (char c : short_label(names[i])) label += c == '%' ? std::string("%%") : std::string(1, c);
     s += (i ? ", " : "") + gnuplot_quote(label) + " " + std::to_string(i);
   }
   return s + ")";
@@ -190,7 +204,7 @@ GnuplotFigure confusion_figure(const ReportData& d, const ReportCell& cell, cons
     << "set palette defined (0 '#FFFFFF', 0.5 '#56B4E9', 1 '#0072B2')\n"
     << "set cbrange [0:" << num(cb) << "]\n"
     << "set cblabel " << (normalised ? "'fraction of the true class'" : "'images'") << "\n";
-  b << "plot data matrix with image";
+  b << "plot data matrix with image pixels";
   if (k <= 30) {
     // Values on the cells: white on dark, black on light; zeros left blank.
     b << ", \\\n     data matrix using 1:2:($3 > " << cb * 0.55 << " ? sprintf('" << label_fmt
@@ -200,8 +214,11 @@ GnuplotFigure confusion_figure(const ReportData& d, const ReportCell& cell, cons
   }
   b << "\n";
   f.body = b.str();
-  const int side = std::max(420, static_cast<int>(k) * 46 + 200);
-  f.width = side + 60;
+  // Room for the matrix plus its tic labels (about 7 px per character at this font).
+  size_t longest = 0;
+  for (const auto& n : names) longest = std::max(longest, std::min(n.size(), kMaxTicChars + 1));
+  const int side = std::max(300, static_cast<int>(k) * 46) + 80 + static_cast<int>(longest) * 7;
+  f.width = side + 80;
   f.height = side;
   return f;
 }
