@@ -7,7 +7,9 @@
 //                                      environment, suite
 //   cells/<cell>.html, cells/<cell>/{tables,figures,explain}/   one page per cell
 // The same results give byte-identical tables and pages: nothing depends on the clock, the host or
-// the order of a folder listing.
+// the order of a folder listing. The folder is written whole through a StagedFolder
+// (harness/core/atomic_file.hpp): readers see the old report or the new one, and files of cells that
+// left the suite go.
 #pragma once
 
 #include <string>

@@ -51,11 +51,17 @@ void Table::mark_best() {
       if (!best || (col.better == Better::kHigher ? v > *best : v < *best)) best = v;
     }
     if (numbers < 2) continue;
+    int marked = 0;
     for (auto& row : rows) {
       TableCell& cell = row.at(c);
       if (cell.kind != TableCell::Kind::kNumber || !std::isfinite(cell.value)) continue;
       const double v = col.format.si ? cell.value : displayed(cell.value, col.format);
       cell.best = v == *best;
+      marked += cell.best ? 1 : 0;
+    }
+    // A column where every value ties has no best.
+    if (marked == numbers) {
+      for (auto& row : rows) row.at(c).best = false;
     }
   }
 }

@@ -57,8 +57,8 @@ struct Table {
   std::vector<size_t> rules;       ///< row indices with a separator line above them (LaTeX \midrule)
 
   /// Flags, in every column whose `better` is not kNone, the cells whose value as displayed
-  /// (rounded to the column's format) is the best; ties are all flagged. Needs at least two numbers
-  /// in a column to flag anything.
+  /// (rounded to the column's format) is the best; ties are all flagged. Flags nothing in a column
+  /// with fewer than two numbers or where every number ties.
   void mark_best();
 };
 

@@ -3,8 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <unistd.h>
 #include <string>
 
+#include "harness/core/atomic_file.hpp"
 #include "reports/gnuplot.hpp"
 #include "reports/report.hpp"
 #include "reports/table.hpp"
@@ -71,6 +74,14 @@ TEST_CASE("the best value of a column is marked on the value as displayed, ties 
   CHECK_FALSE(t.rows[0][1].best);
   CHECK(t.rows[1][1].best);  // lower is better
   for (const auto& row : t.rows) CHECK_FALSE(row[2].best);
+
+  // Every value tying (all cells with the same parameter count): nothing stands out.
+  Table same;
+  same.columns = {{"params", {1.0, 0, true}, Better::kLower, true}};
+  same.rows = {{TableCell::of_number(81914)}, {TableCell::of_number(81914)}};
+  same.mark_best();
+  CHECK_FALSE(same.rows[0][0].best);
+  CHECK_FALSE(same.rows[1][0].best);
 }
 
 TEST_CASE("Markdown escapes tags, pipes and emphasis; bold marks the best", "[report]") {
@@ -129,4 +140,33 @@ TEST_CASE("report formats and folder names", "[report]") {
   CHECK(gauntlet::report_folder_name("quickstart-2.v1") == "quickstart-2.v1");
   CHECK(gauntlet::report_folder_name("../../etc") == "suite.._.._etc");
   CHECK(gauntlet::report_folder_name("a b<c>") == "a_b_c_");
+}
+
+TEST_CASE("a staged folder replaces its target whole, or leaves it alone", "[report]") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("gauntlet-staged-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  const std::string target = (root / "reports" / "suite").string();
+  {
+    gauntlet::StagedFolder s(target);
+    s.write("a/old.txt", "old");
+    s.commit();
+  }
+  CHECK(gauntlet::read_file(target + "/a/old.txt") == "old");
+  {
+    gauntlet::StagedFolder s(target);
+    s.write("new.txt", "new");
+    CHECK_FALSE(fs::exists(target + "/new.txt"));  // nothing shows before the commit
+  }  // not committed: the staging folder goes, the target stays as it was
+  CHECK(fs::exists(target + "/a/old.txt"));
+  CHECK(std::distance(fs::directory_iterator(root / "reports"), fs::directory_iterator()) == 1);
+  {
+    gauntlet::StagedFolder s(target);
+    s.write("new.txt", "new");
+    s.commit();
+  }
+  CHECK(gauntlet::read_file(target + "/new.txt") == "new");
+  CHECK_FALSE(fs::exists(target + "/a"));  // files of the old folder are gone
+  CHECK(std::distance(fs::directory_iterator(root / "reports"), fs::directory_iterator()) == 1);
+  fs::remove_all(root);
 }

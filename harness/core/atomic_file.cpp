@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "harness/core/error.hpp"
 
@@ -118,19 +119,25 @@ void StagedFolder::commit() {
     fail(stage_, "cannot flush");
   }
   ::close(fd);
-  // The old folder steps aside first: rename() cannot replace a non-empty folder.
-  const std::string old = stage_ + ".old";
-  std::error_code ec;
-  const bool had_old = fs::exists(target_, ec);
-  if (had_old && ::rename(target_.c_str(), old.c_str()) != 0) fail(target_, "cannot move the old folder aside");
-  if (::rename(stage_.c_str(), target_.c_str()) != 0) {
-    const int saved = errno;
-    if (had_old) ::rename(old.c_str(), target_.c_str());
-    errno = saved;
-    fail(target_, "cannot rename into place");
+  // The old folder steps aside first: rename() cannot replace a non-empty folder. Another process
+  // committing the same folder at the same moment (two runs of one suite) can slip its folder in
+  // between; then step that one aside too and try again: the last commit wins, none fails.
+  std::vector<std::string> olds;
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    if (fs::exists(target_, ec)) {
+      const std::string old = stage_ + ".old" + std::to_string(attempt);
+      if (::rename(target_.c_str(), old.c_str()) == 0) olds.push_back(old);
+      else if (errno != ENOENT) fail(target_, "cannot move the old folder aside");
+    }
+    if (::rename(stage_.c_str(), target_.c_str()) == 0) break;
+    if ((errno != ENOTEMPTY && errno != EEXIST) || attempt >= 20) fail(target_, "cannot rename into place");
   }
   committed_ = true;
-  if (had_old) fs::remove_all(old, ec);
+  for (const auto& old : olds) {
+    std::error_code ec;
+    fs::remove_all(old, ec);
+  }
   const fs::path parent = fs::path(target_).parent_path().empty() ? fs::path(".") : fs::path(target_).parent_path();
   const int dfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
