@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +73,26 @@ int run_captured(const std::string& command, std::string* output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+namespace {
+
+// cairo (1.16, Debian 12) stamps PDFs with the time of drawing and ignores SOURCE_DATE_EPOCH; the
+// stamp is overwritten with a fixed one of the same length (the byte offsets in the PDF's
+// cross-reference table stay right), so that a redrawn report is byte-identical.
+void fix_pdf_date(const std::string& path) {
+  std::string pdf;
+  {
+    std::ifstream in(path, std::ios::binary);
+    pdf.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string key = "/CreationDate (D:";
+  const size_t at = pdf.find(key);
+  if (at == std::string::npos || at + key.size() + 14 > pdf.size()) return;
+  pdf.replace(at + key.size(), 14, "19700101000000");
+  write_plain(path, pdf);
+}
+
+}  // namespace
+
 FigureWriter::FigureWriter() {
   if (!on_path("gnuplot")) {
     why_not_ = "gnuplot not found on PATH (Debian: apt-get install gnuplot-nox); tables only";
@@ -120,7 +142,7 @@ std::string FigureWriter::write(const std::string& dir, const GnuplotFigure& f) 
 
   std::string formats;
   for (const auto& x : formats_) formats += (formats.empty() ? "" : " ") + x;
-  // A fixed date, so that PDFs come out the same on every run (cairo honours it where it can).
+  // A fixed date for PDFs (newer cairo honours it; see fix_pdf_date for older ones).
   const std::string cmd = "cd " + shell_word(folder.string()) + " && SOURCE_DATE_EPOCH=0 gnuplot -e " +
                           shell_word("formats=" + gnuplot_quote(formats)) + " " + shell_word(f.stem + ".gp") +
                           " </dev/null";
@@ -134,6 +156,9 @@ std::string FigureWriter::write(const std::string& dir, const GnuplotFigure& f) 
     if (why.empty() && (!fs::is_regular_file(img) || fs::file_size(img, ec) == 0)) {
       why = "gnuplot drew no " + img.string() + ": " + out.substr(0, 400);
     }
+  }
+  if (why.empty() && std::find(formats_.begin(), formats_.end(), "pdf") != formats_.end()) {
+    fix_pdf_date((folder / (f.stem + ".pdf")).string());
   }
   // No half-drawn figure: all its images or none.
   if (!why.empty()) {

@@ -124,7 +124,7 @@ GnuplotFigure severity_figure(const ReportData& d, const Corruption& c) {
 
 GnuplotFigure scatter_figure(const ReportData& d, const std::string& holdout, const std::string& label) {
   GnuplotFigure f;
-  f.stem = "clean_vs_" + holdout_file_name(holdout);
+  f.stem = "clean_vs_" + (holdout.empty() ? std::string("mean_corruption") : holdout_file_name(holdout));
   f.title = "Clean accuracy vs " + label + " accuracy, one point per combination";
   std::ostringstream data, plot;
   data << "# one block (index i) per combination: clean_acc(%) shifted_acc(%)\n";

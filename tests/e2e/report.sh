@@ -47,8 +47,8 @@ check "index.html fetches nothing from outside" -- bash -c "! grep -Eq '(src|hre
 
 # --- determinism ----------------------------------------------------------------------------------
 "$gauntlet" report "$t/runs/fixture" --out "$t/b" >/dev/null 2>&1
-check "a second report is byte-identical (tables, pages, scripts, data, SVG, PNG)" -- \
-  diff -r -x '*.pdf' "$t/a/reports/fixture" "$t/b/reports/fixture"
+check "a second report is byte-identical (tables, pages, scripts, data, SVG, PNG, PDF)" -- \
+  diff -r "$t/a/reports/fixture" "$t/b/reports/fixture"
 
 # --- without gnuplot ------------------------------------------------------------------------------
 expect "no gnuplot: a warning, exit 0" 0 "gnuplot not found" -- env PATH=/nonexistent "$gauntlet" report "$t/runs/fixture" --out "$t/ng"
