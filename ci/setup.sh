@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev catch2 libbenchmark-dev libcli11-dev libfmt-dev
   libzip-dev libxxhash-dev zlib1g-dev libjpeg-dev
   gnuplot-nox
+  chromium  # tests/e2e/report.sh opens the HTML report in headless Chromium
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-sklearn python3-scipy python3-numpy
   python3-skimage python3-opencv python3-pil

@@ -32,6 +32,7 @@
 #include "models/flops.hpp"
 #include "models/registry.hpp"
 #include "reports/compare_report.hpp"
+#include "reports/report.hpp"
 #include "reports/summary.hpp"
 
 namespace gauntlet {
@@ -96,12 +97,14 @@ int cmd_run(const std::string& path, const std::vector<std::string>& sets, const
   return kExitOk;
 }
 
-int cmd_report(const std::string& runs, const std::string& out) {
+int cmd_report(const std::string& runs, const std::string& out, const ReportOptions& o) {
   const auto results = read_results(runs);
   const std::string suite = results.front().at("config").at("suite").get<std::string>();
-  std::string md;
-  const std::string path = write_summary(out, suite, results, &md);
-  fmt::print("{}\nsummary: {}\n", md, path);
+  const ReportOutput r = write_report(runs, reports_dir(out, report_folder_name(suite)), o);
+  for (const auto& w : r.warnings) fmt::print(stderr, "gauntlet: report: {}\n", w);
+  fmt::print("{}\nreport: {} ({} table files, {} figures)\nsummary: {}\n", r.summary_markdown, r.dir, r.tables,
+             r.figures, r.summary_path);
+  if (!r.index_path.empty()) fmt::print("open: {}\n", r.index_path);
   return kExitOk;
 }
 
@@ -332,11 +335,37 @@ int run_cli(int argc, char** argv) {
   validate->add_option("SUITE", suite_path, "Suite file")->required()->check(CLI::ExistingFile);
   validate->add_option("--set", sets, "Override a suite value: PATH=VALUE (as for run)");
 
-  auto* report = app.add_subcommand("report", "Rewrite the summary table from the result files of a suite.");
+  ReportOptions rep;
+  auto* report = app.add_subcommand(
+      "report",
+      "Write a suite's tables, figures and HTML pages from its result files alone (no model, no data):\n"
+      "  gauntlet report gauntlet-out/runs/quickstart            -> gauntlet-out/reports/quickstart/\n"
+      "  gauntlet report RUNS --format tex,csv --no-figures      (tables for a paper, nothing else)\n"
+      "Writes summary.md (one row per cell, what `run` prints), tables/ (leaderboard, ranking: clean vs\n"
+      "shifted rank), figures/ (clean vs shifted scatter, accuracy vs severity) and, per cell, per-class\n"
+      "and corruption x severity tables, learning curves, confusion matrices and per-class F1 bars; with\n"
+      "html, index.html (open it in a browser: offline, sortable leaderboard) and cells/<id>.html.\n"
+      "Figures need gnuplot (Debian gnuplot-nox); each keeps its .gp script and .dat data beside its\n"
+      "PNG/SVG/PDF, so `gnuplot NAME.gp` redraws it after you restyle it. Without gnuplot the tables are\n"
+      "still written (a warning, exit 0). The same results give byte-identical tables and pages.\n"
+      "`run` writes the same report at its end. More: docs/reports.md.");
   report->add_option("RUNS", runs_path, "A suite's runs folder, e.g. gauntlet-out/runs/quickstart")
       ->required()->check(CLI::ExistingDirectory);
-  report->add_option("--out", report_out, "Output folder (the table goes to <out>/reports/<suite>/)")
+  report->add_option("--out", report_out, "Output folder: the report goes to <out>/reports/<suite>/")
       ->capture_default_str();
+  report->add_option_function<std::string>(
+      "--format",
+      [&](const std::string& v) {
+        try {
+          rep.formats = parse_report_formats(v);
+        } catch (const std::invalid_argument& e) {
+          throw CLI::ValidationError("--format", e.what());
+        }
+      },
+      "Table formats, comma-separated: md (GitHub Markdown), html (also writes index.html and the cell\n"
+      "pages), tex (booktabs tabular for \\input), csv (RFC 4180; spreads as their own columns)")
+      ->default_str("md,html,tex,csv");
+  report->add_flag("--no-figures", [&](int64_t) { rep.figures = false; }, "Skip the gnuplot figures (faster)");
 
   CompareFlags cf;
   CompareOptions co;
@@ -577,7 +606,7 @@ int run_cli(int argc, char** argv) {
   try {
     if (*run) return cmd_run(suite_path, sets, ro);
     if (*validate) return cmd_validate(suite_path, sets);
-    if (*report) return cmd_report(runs_path, report_out);
+    if (*report) return cmd_report(runs_path, report_out, rep);
     if (*list) return cmd_list(list_what, list_side, list_classes);
     if (*predict_cmd) {
       const PredictSummary r = predict(pr);

@@ -146,7 +146,7 @@ MergeSummary merge_runs(const std::vector<std::string>& inputs, const std::strin
     write_result(cell_dir(out, summary.suite, results[i].at("cell_id").get<std::string>()), results[i]);
   }
   std::string md;
-  summary.summary_path = write_summary(out, summary.suite, results, &md);
+  summary.summary_path = write_summary(out, summary.suite, &md);
   return summary;
 }
 

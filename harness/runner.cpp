@@ -36,6 +36,7 @@
 #include "models/registry.hpp"
 #include "models/torchscript.hpp"
 #include "models/weights.hpp"
+#include "reports/report.hpp"
 #include "reports/summary.hpp"
 
 namespace gauntlet {
@@ -402,13 +403,14 @@ std::vector<size_t> rescore(std::vector<json>& results, const std::string& basel
   return changed;
 }
 
-std::string write_summary(const std::string& out, const std::string& suite,
-                          const std::vector<json>& results, std::string* markdown) {
-  std::string md = summary_markdown(results);
-  const std::string path = (std::filesystem::path(reports_dir(out, suite)) / "summary.md").string();
-  write_file_atomic(path, "# " + suite + "\n\n" + md);
-  if (markdown != nullptr) *markdown = md;
-  return path;
+std::string write_summary(const std::string& out, const std::string& suite, std::string* markdown,
+                          const std::vector<std::string>& formats) {
+  ReportOptions ro;
+  ro.formats = formats;
+  const ReportOutput r = write_report(runs_dir(out, suite), reports_dir(out, suite), ro);
+  for (const auto& w : r.warnings) fmt::print(stderr, "gauntlet: report: {}\n", w);
+  if (markdown != nullptr) *markdown = r.summary_markdown;
+  return r.summary_path;
 }
 
 EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHoldout>& holdouts,
@@ -740,7 +742,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     return summary;
   }
   std::string md;
-  summary.summary_path = write_summary(o.out, s.name, results, &md);
+  summary.summary_path = write_summary(o.out, s.name, &md, s.report_formats);
   progress.message("\n" + md);
   return summary;
 }

@@ -57,9 +57,10 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
 std::vector<size_t> rescore(std::vector<nlohmann::json>& results, const std::string& baseline,
                             const std::string& measure, Progress& progress);
 
-/// Writes reports/<suite>/summary.md for `results` (result.json documents, in table order);
-/// returns its path, and the table through `markdown` when given.
-std::string write_summary(const std::string& out, const std::string& suite,
-                          const std::vector<nlohmann::json>& results, std::string* markdown);
+/// Writes the suite's report (reports/report.hpp: summary.md, tables in `formats`, figures, pages)
+/// from its result files under <out>/runs/<suite>/ into <out>/reports/<suite>/; prints its warnings
+/// (gnuplot missing) to stderr. Returns summary.md's path, and its table through `markdown`.
+std::string write_summary(const std::string& out, const std::string& suite, std::string* markdown,
+                          const std::vector<std::string>& formats = {"md", "html", "tex", "csv"});
 
 }  // namespace gauntlet

@@ -82,7 +82,7 @@ struct Suite {
   std::vector<int64_t> seeds{0};
   TrainConfig train;
   EvalConfig evaluate;
-  std::vector<std::string> report_formats{"md"};
+  std::vector<std::string> report_formats{"md", "html", "tex", "csv"};
   std::vector<Cell> cells;  ///< the expansion: grid minus exclude plus include, in stable order
   nlohmann::json json;      ///< the suite as validated (after --set overrides)
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/core/atomic_file.hpp"
+#include "reports/gnuplot.hpp"
 
 namespace gauntlet {
 namespace {
@@ -263,28 +264,6 @@ std::string compare_markdown(const json& doc) {
   return md.str();
 }
 
-namespace {
-
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::stringstream ss(path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    if (dir.empty()) continue;
-    const fs::path p = fs::path(dir) / program;
-    if (::access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p)) return true;
-  }
-  return false;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-}  // namespace
 
 std::string write_compare_figure(const json& doc, const std::string& png_path) {
   const fs::path png(png_path);
@@ -351,8 +330,8 @@ std::string write_compare_figure(const json& doc, const std::string& png_path) {
            gp.string() + " only";
   // gnuplot writes the PNG to stdout, so that it lands through write_file_atomic like every file.
   const std::string cmd = "cd " +
-                          shell_quote(gp.parent_path().empty() ? "." : gp.parent_path().string()) +
-                          " && gnuplot " + shell_quote(gp.filename().string());
+                          shell_word(gp.parent_path().empty() ? "." : gp.parent_path().string()) +
+                          " && gnuplot " + shell_word(gp.filename().string());
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) return "could not start gnuplot";
   std::string bytes;

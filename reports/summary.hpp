@@ -1,15 +1,15 @@
-// The summary table: one row per cell (its axis labels and seed, clean accuracy, macro F1, mean
-// corrupted accuracy), drawn from result.json documents alone, as reports must be.
+// Reading a suite's results (result.json documents alone, as reports must), and the summary
+// table `run` prints: the per-cell leaderboard.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
 
 namespace gauntlet {
 
-/// A GitHub Markdown table; the best clean accuracy and best mean corrupted accuracy are bold.
+/// The per-cell leaderboard (reports/report_tables.hpp) as a GitHub Markdown table.
 std::string summary_markdown(const std::vector<nlohmann::json>& results);
 
 /// The cell folders of `runs_dir` that hold a result.json. When `runs_dir/cells.json` exists (every
@@ -18,8 +18,21 @@ std::string summary_markdown(const std::vector<nlohmann::json>& results);
 /// Sorted by folder name. Throws InputError for a cells.json that does not parse.
 std::vector<std::string> current_cell_dirs(const std::string& runs_dir);
 
-/// The result.json of every current cell (see current_cell_dirs), sorted by axis labels and seed.
-/// Throws InputError when the folder does not exist or a result.json is not a gauntlet result.
+/// A cell folder and its parsed result.json.
+struct RunResult {
+  std::string dir;
+  nlohmann::json result;
+};
+
+/// The result.json of every current cell (see current_cell_dirs) with its folder, sorted by axis
+/// labels and seed. Throws InputError when the folder does not exist, holds no result, or a
+/// result.json is not a gauntlet result.
+std::vector<RunResult> read_run_results(const std::string& runs_dir);
+
+/// Sorts by axis labels, seed, then folder.
+void sort_run_results(std::vector<RunResult>& runs);
+
+/// read_run_results without the folders.
 std::vector<nlohmann::json> read_results(const std::string& runs_dir);
 
 }  // namespace gauntlet

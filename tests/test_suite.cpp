@@ -91,7 +91,7 @@ TEST_CASE("the quick-start suite loads and expands to its 4 cells", "[suite]") {
   CHECK(s.evaluate.corruptions == std::vector<std::string>{"gaussian_noise", "contrast"});
   CHECK(s.evaluate.severities == std::vector<int>{1, 3, 5});
   CHECK(s.evaluate.batch_size == 256);
-  CHECK(s.report_formats == std::vector<std::string>{"md"});
+  CHECK(s.report_formats == std::vector<std::string>{"md", "html", "tex", "csv"});
   CHECK(axis_value(s.optimizers, "sgd").value ==
         json::parse(R"({"name": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": true,
                         "weight_decay": 0.0})"));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "harness/core/error.hpp"
 
@@ -78,6 +79,67 @@ void commit_temp_file(const std::string& tmp, const std::string& path) {
   }
   // The rename itself is durable only once the folder is synced.
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+StagedFolder::StagedFolder(std::string target) : target_(std::move(target)) {
+  namespace fs = std::filesystem;
+  const fs::path t(target_);
+  const fs::path name = t.filename().empty() ? t.parent_path().filename() : t.filename();
+  const fs::path parent = t.filename().empty() ? t.parent_path().parent_path() : t.parent_path();
+  stage_ = (parent / fs::path(temp_path_for("." + name.string())).filename()).string();
+  fs::remove_all(stage_);
+  fs::create_directories(stage_);
+}
+
+StagedFolder::~StagedFolder() {
+  if (committed_) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(stage_, ignored);
+}
+
+void StagedFolder::write(const std::string& relative, const std::string& content) const {
+  namespace fs = std::filesystem;
+  const fs::path p = fs::path(stage_) / relative;
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  out.close();
+  if (!out) fail(p.string(), "write failed");
+}
+
+void StagedFolder::commit() {
+  namespace fs = std::filesystem;
+  const int fd = ::open(stage_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::syncfs(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    fail(stage_, "cannot flush");
+  }
+  ::close(fd);
+  // The old folder steps aside first: rename() cannot replace a non-empty folder. Another process
+  // committing the same folder at the same moment (two runs of one suite) can slip its folder in
+  // between; then step that one aside too and try again: the last commit wins, none fails.
+  std::vector<std::string> olds;
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    if (fs::exists(target_, ec)) {
+      const std::string old = stage_ + ".old" + std::to_string(attempt);
+      if (::rename(target_.c_str(), old.c_str()) == 0) olds.push_back(old);
+      else if (errno != ENOENT) fail(target_, "cannot move the old folder aside");
+    }
+    if (::rename(stage_.c_str(), target_.c_str()) == 0) break;
+    if ((errno != ENOTEMPTY && errno != EEXIST) || attempt >= 20) fail(target_, "cannot rename into place");
+  }
+  committed_ = true;
+  for (const auto& old : olds) {
+    std::error_code ec;
+    fs::remove_all(old, ec);
+  }
+  const fs::path parent = fs::path(target_).parent_path().empty() ? fs::path(".") : fs::path(target_).parent_path();
+  const int dfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);

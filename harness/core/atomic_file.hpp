@@ -19,6 +19,30 @@ void write_file_atomic(const std::string& path, const std::string& content);
 /// removed and std::runtime_error names the path.
 void commit_temp_file(const std::string& tmp, const std::string& path);
 
+/// A folder written as a whole: files go into a hidden staging folder beside `target`
+/// (".<name>.tmp-<host>-<pid>") with plain writes; commit() flushes the filesystem once (syncfs)
+/// and swaps the staging folder in for `target`, so a reader sees the old folder or the new one,
+/// and many small files cost one flush instead of one each. Destroyed uncommitted, it removes the
+/// staging folder. What `target` held before is replaced entirely.
+class StagedFolder {
+ public:
+  explicit StagedFolder(std::string target);
+  ~StagedFolder();
+  StagedFolder(const StagedFolder&) = delete;
+  StagedFolder& operator=(const StagedFolder&) = delete;
+
+  /// The staging folder: write here (through write(), or by any other writer).
+  const std::string& path() const { return stage_; }
+  /// Writes `content` to <staging>/<relative>, creating folders. Throws std::runtime_error.
+  void write(const std::string& relative, const std::string& content) const;
+  /// Flushes and moves the staging folder to `target`. Throws std::runtime_error naming the path.
+  void commit();
+
+ private:
+  std::string target_, stage_;
+  bool committed_ = false;
+};
+
 /// Whole file as bytes; throws InputError naming the path when it cannot be read.
 std::string read_file(const std::string& path);
 
