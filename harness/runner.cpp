@@ -34,6 +34,7 @@
 #include "harness/split.hpp"
 #include "harness/trainer.hpp"
 #include "models/registry.hpp"
+#include "models/flops.hpp"
 #include "models/torchscript.hpp"
 #include "models/weights.hpp"
 #include "reports/report.hpp"
@@ -345,7 +346,8 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
           {"robustness", robustness},
           {"explain", explain},
           {"history", history_json(trained.history)},
-          {"model", {{"parameters", params}, {"input_size", train.side}, {"in_channels", train.channels}}},
+          {"model", {{"parameters", params}, {"flops", forward_cost(model, train.channels, train.side).flops()},
+                     {"input_size", train.side}, {"in_channels", train.channels}}},
           {"timing",
            {{"train_seconds", train_secs},
             {"eval_seconds", eval_secs},

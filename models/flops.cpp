@@ -115,7 +115,10 @@ ComputeCost forward_cost(torch::nn::AnyModule& model, int64_t channels, int64_t 
   const bool was_training = model.ptr()->is_training();
   model.ptr()->eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::zeros({1, channels, side, side});
+  // On the model's device (a model trained on CUDA is counted there).
+  const auto params = model.ptr()->parameters();
+  const torch::Device device = params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+  const torch::Tensor x = torch::zeros({1, channels, side, side}, torch::TensorOptions().device(device));
   ComputeCost c;
   try {
     c = count_macs([&] { model.forward(x); });

@@ -6,6 +6,10 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
 
 #include "reports/report_tables.hpp"
 
@@ -76,6 +80,9 @@ void draw(const FigureWriter& w, const std::string& dir, const std::function<Gnu
     f = make();
   } catch (const json::exception& e) {
     warnings.push_back("figure skipped (" + caption + "): unexpected result content: " + e.what());
+    return;
+  } catch (const std::invalid_argument& e) {
+    warnings.push_back("figure skipped (" + caption + "): " + e.what());
     return;
   }
   const std::string why = w.write(dir, f);
@@ -319,6 +326,53 @@ GnuplotFigure f1_figure(const ReportData& d, const ReportCell& cell, const std::
   return f;
 }
 
+
+// The 2-D PCA of backbone features that evaluation stored in <cell>/explain/pca.csv
+// (harness/explain.hpp), one colour per class. A malformed file throws std::invalid_argument, which
+// draw() turns into a warning.
+GnuplotFigure pca_figure(const ReportData& d, const ReportCell& cell) {
+  std::ifstream in(std::filesystem::path(cell.dir) / "explain" / "pca.csv");
+  std::string line;
+  std::getline(in, line);
+  if (line != "index,label,pc1,pc2") throw std::invalid_argument("explain/pca.csv: unexpected header");
+  std::map<int64_t, std::vector<std::pair<double, double>>> by_class;
+  while (std::getline(in, line)) {
+    long long index = 0, label = 0;
+    double x = 0, y = 0;
+    if (std::sscanf(line.c_str(), "%lld,%lld,%lf,%lf", &index, &label, &x, &y) != 4 || label < 0 || label > 100000) {
+      throw std::invalid_argument("explain/pca.csv: malformed line \"" + line.substr(0, 40) + "\"");
+    }
+    by_class[label].emplace_back(x, y);
+  }
+  GnuplotFigure f;
+  f.stem = "feature_pca";
+  f.title = "2-D PCA of backbone features of " + cell.title() + ", coloured by true class";
+  std::ostringstream data, plot;
+  data << "# one block (index i) per class present: pc1 pc2\n";
+  plot << "plot ";
+  size_t block = 0;
+  for (const auto& [c, points] : by_class) {
+    for (const auto& [x, y] : points) data << num(x) << " " << num(y) << "\n";
+    data << "\n\n";
+    std::string name = short_label(d.class_name(static_cast<size_t>(c)));
+    plot << (block ? ", \\\n     " : "") << "data index " << block << " using 1:2 with points pt 7 ps 0.6 lc rgb '"
+         << palette_colour(static_cast<size_t>(c)) << "' title " << gnuplot_quote(name);
+    ++block;
+  }
+  if (block == 0) throw std::invalid_argument("explain/pca.csv: no points");
+  const json& pca = cell.result.at("explain").at("pca");
+  const json& ratio = pca.at("explained_variance_ratio");
+  f.data = data.str();
+  std::ostringstream b;
+  b << "set title " << gnuplot_quote("Feature PCA: " + cell.title()) << "\n"
+    << "set xlabel " << gnuplot_quote("PC1 (" + num(ratio.at(0).get<double>() * 100) + "% of variance)") << "\n"
+    << "set ylabel " << gnuplot_quote("PC2 (" + num(ratio.at(1).get<double>() * 100) + "% of variance)") << "\n"
+    << "set grid lc rgb '#dddddd'\nset key outside right\n" << plot.str() << "\n";
+  f.body = b.str();
+  f.width = 720;
+  f.height = 520;
+  return f;
+}
 }  // namespace
 
 std::vector<FigureRef> suite_figures(const ReportData& d, const std::string& dir, const FigureWriter& w,
@@ -377,6 +431,13 @@ std::vector<FigureRef> cell_figures(const ReportData& d, const ReportCell& cell,
            "Confusion matrix on " + h + (norm ? ", each row divided by its true-class count." : ", in images."),
            out, warnings);
     }
+  }
+  const json* pca = cell.result.contains("explain") && cell.result.at("explain").is_object()
+                        ? &cell.result.at("explain") : nullptr;
+  if (pca != nullptr && pca->contains("pca") && pca->at("pca").is_object()) {
+    draw(w, dir, [&] { return pca_figure(d, cell); },
+         "2-D PCA of the backbone's pooled features of test images (computed at evaluation), coloured by true class.",
+         out, warnings);
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // The report's figures, drawn with gnuplot (reports/gnuplot.hpp) from ReportData: for the suite,
 // accuracy vs severity per corruption (one line per combination of axes) and clean vs shifted
 // hold-out accuracy (one point per combination); per cell, learning curves, confusion matrices
-// (counts and row-normalised) on clean and every shifted hold-out, and per-class F1 bars.
+// (counts and row-normalised) on clean and every shifted hold-out, per-class F1 bars, and the 2-D
+// feature PCA that evaluation stored in explain/pca.csv.
 // Combination k and class k have palette colour k in every figure.
 #pragma once
 
