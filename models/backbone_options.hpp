@@ -8,13 +8,17 @@
 #include <variant>
 #include <vector>
 
+#include "models/convnext_options.hpp"
+#include "models/inception_options.hpp"
 #include "models/resnet_options.hpp"
+#include "models/resnetv2_options.hpp"
 #include "models/simple_cnn_options.hpp"
 #include "models/vgg_options.hpp"
 
 namespace gauntlet {
 
-using BackboneOptions = std::variant<SimpleCnnOptions, ResNetOptions, VggOptions>;
+using BackboneOptions = std::variant<SimpleCnnOptions, ResNetOptions, VggOptions, ConvNeXtOptions,
+                                     InceptionOptions, ResNetV2Options>;
 
 /// Preprocessing a backbone expects (timm's "default config").
 struct BackboneDefaults {

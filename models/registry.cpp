@@ -1,9 +1,14 @@
 #include "models/registry.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 
+#include "models/convnext.hpp"
+#include "models/heads.hpp"
+#include "models/inception.hpp"
 #include "models/resnet.hpp"
+#include "models/resnetv2.hpp"
 #include "models/simple_cnn.hpp"
 #include "models/vgg.hpp"
 
@@ -49,6 +54,19 @@ Factory vgg(int depth, bool batch_norm) {
   };
 }
 
+Factory convnext(const std::string& size) {
+  return [arch = convnext_arch(size)](const BackboneOptions& o, const BackboneDefaults& d,
+                                      int64_t k) {
+    return torch::nn::AnyModule(ConvNeXt(arch, d.in_channels, k, options_of<ConvNeXtOptions>(o)));
+  };
+}
+
+Factory resnetv2(std::array<int64_t, 4> layers) {
+  return [layers](const BackboneOptions& o, const BackboneDefaults& d, int64_t k) {
+    return torch::nn::AnyModule(ResNetV2(layers, d.in_channels, k, options_of<ResNetV2Options>(o)));
+  };
+}
+
 // torchvision's ImageNet preprocessing.
 BackboneDefaults imagenet(const std::string& classifier) {
   BackboneDefaults d;
@@ -58,6 +76,26 @@ BackboneDefaults imagenet(const std::string& classifier) {
   d.std = {0.229f, 0.224f, 0.225f};
   d.classifier = classifier;
   return d;
+}
+
+// torchvision's inception_v3 preset: 299 px (it accepts >= 75).
+BackboneDefaults inception_defaults() {
+  BackboneDefaults d = imagenet("fc");
+  d.input_size = 299;
+  return d;
+}
+
+// timm's resnetv2_50 default_cfg: 224 px, Inception mean/std (0.5), classifier "head.fc" (its
+// module "head").
+BackboneDefaults timm_inception_norm(const std::string& classifier) {
+  BackboneDefaults d = imagenet(classifier);
+  d.mean = {0.5f, 0.5f, 0.5f};
+  d.std = {0.5f, 0.5f, 0.5f};
+  return d;
+}
+
+ConvNeXtOptions convnext_options(double stochastic_depth_prob) {
+  return ConvNeXtOptions().stochastic_depth_prob(stochastic_depth_prob);
 }
 
 const std::vector<Entry>& entries() {
@@ -96,6 +134,24 @@ const std::vector<Entry>& entries() {
        vgg(19, false)},
       {{"vgg19_bn", "torchvision VGG-19 with BatchNorm", imagenet("classifier"), VggOptions{}},
        vgg(19, true)},
+      {{"convnext_tiny", "torchvision ConvNeXt-T ([3,3,9,3] x [96..768])", imagenet("classifier"),
+        convnext_options(0.1)},
+       convnext("tiny")},
+      {{"convnext_small", "torchvision ConvNeXt-S ([3,3,27,3] x [96..768])", imagenet("classifier"),
+        convnext_options(0.4)},
+       convnext("small")},
+      {{"convnext_base", "torchvision ConvNeXt-B ([3,3,27,3] x [128..1024])",
+        imagenet("classifier"), convnext_options(0.5)},
+       convnext("base")},
+      {{"convnext_large", "torchvision ConvNeXt-L ([3,3,27,3] x [192..1536])",
+        imagenet("classifier"), convnext_options(0.5)},
+       convnext("large")},
+      {{"inception_v3", "torchvision Inception v3 (299 px, >= 75; aux head optional)",
+        inception_defaults(), InceptionOptions{}},
+       factory_of<InceptionOptions, Inception3>()},
+      {{"resnetv2_50", "timm pre-activation ResNet-50 (He et al. 2016, BatchNorm)",
+        timm_inception_norm("head"), ResNetV2Options{}},
+       resnetv2({3, 4, 6, 3})},
   };
   return table;
 }
@@ -123,9 +179,17 @@ const std::vector<BackboneInfo>& backbone_infos() {
 const BackboneInfo& backbone_info(const std::string& name) { return entry(name).info; }
 
 torch::nn::AnyModule make_backbone(const std::string& name, const BackboneOptions& options,
-                                   int64_t num_classes) {
+                                   int64_t num_classes, const HeadOptions& head) {
   const Entry& e = entry(name);
-  return e.make(options, e.info.defaults, num_classes);
+  if (std::holds_alternative<std::monostate>(head)) {
+    return e.make(options, e.info.defaults, num_classes);
+  }
+  torch::nn::AnyModule body = e.make(options, e.info.defaults, 0);
+  // The pooled width is measured, not tabulated: it follows options (simple_cnn's channels). 96
+  // px is enough for every family (inception_v3 needs 75) and cheap.
+  const int64_t side = std::min<int64_t>(e.info.defaults.input_size, 96);
+  const int64_t width = feature_width(body, e.info.defaults.in_channels, side);
+  return torch::nn::AnyModule(Headed(std::move(body), make_head(width, num_classes, head)));
 }
 
 }  // namespace gauntlet
