@@ -18,12 +18,14 @@
 #include "harness/optimizer_options.hpp"
 #include "harness/schedules.hpp"
 #include "models/backbone_options.hpp"
+#include "models/head_options.hpp"
 
 namespace gauntlet {
 
 struct BackboneSpec {
   std::string name;
   BackboneOptions options;
+  HeadOptions head;  ///< std::monostate: the backbone's own classifier
 };
 
 /// Offline expansion (as the seeds grew their training sets x2-x6): `copies` augmented copies of

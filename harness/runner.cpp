@@ -218,10 +218,10 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   // cells with and without EMA draw the same initial weights and dropout masks.
   std::optional<torch::nn::AnyModule> ema;
   const TrainConfig tc = train_from_json(config.at("train"));
-  if (tc.ema_decay > 0) ema = make_backbone(bb.name, bb.options, k);
+  if (tc.ema_decay > 0) ema = make_backbone(bb.name, bb.options, k, bb.head);
   // Cells sharing a seed start from the same weights and see the same batches: paired comparisons.
   torch::manual_seed(mix_key({s.seed, static_cast<uint64_t>(cell.seed), kInitOp}));
-  torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
+  torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k, bb.head);
 
   TrainSetup setup;
   std::vector<PhaseConfig> phases = tc.phases;
@@ -239,7 +239,8 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.grad_clip_norm = tc.grad_clip_norm;
   setup.ema_decay = tc.ema_decay;
   setup.dropout = tc.dropout;
-  setup.head_prefix = info.defaults.classifier + ".";
+  // A replaced head is "head.*" (models/heads.hpp); the backbone's own classifier has its name.
+  setup.head_prefix = (std::holds_alternative<std::monostate>(bb.head) ? info.defaults.classifier : "head") + ".";
   setup.compute = make_compute_options(o.device, o.precision, o.channels_last);
   setup.checkpoint = (std::filesystem::path(dir) / "checkpoint.pt").string();
   // A checkpoint continues only the same training: config, code, and where and how it computes.
@@ -406,7 +407,7 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
       throw InputError(dir, "its classes differ from those of the folder's first cell; evaluate runs of one suite");
     }
     const BackboneSpec bb = backbone_from_json(r.at("config").at("backbone"));
-    torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k);
+    torch::nn::AnyModule model = make_backbone(bb.name, bb.options, k, bb.head);
     try {
       std::shared_ptr<torch::nn::Module> module = model.ptr();
       torch::load(module, weights.string());
@@ -466,7 +467,7 @@ static std::vector<Cell> shard_cells(const Suite& s, const RunOptions& o, const 
       const BackboneSpec spec = backbone_from_json(config.at("backbone"));
       torch::NoGradGuard no_grad;
       double count = 0;
-      for (const auto& p : make_backbone(spec.name, spec.options, 10).ptr()->parameters()) count += p.numel();
+      for (const auto& p : make_backbone(spec.name, spec.options, 10, spec.head).ptr()->parameters()) count += p.numel();
       params[bb] = count;
     }
     const TrainConfig t = train_from_json(config.at("train"));

@@ -82,6 +82,7 @@ BackboneDefaults imagenet(const std::string& classifier) {
 BackboneDefaults inception_defaults() {
   BackboneDefaults d = imagenet("fc");
   d.input_size = 299;
+  d.min_input_size = 75;
   return d;
 }
 
@@ -185,10 +186,11 @@ torch::nn::AnyModule make_backbone(const std::string& name, const BackboneOption
     return e.make(options, e.info.defaults, num_classes);
   }
   torch::nn::AnyModule body = e.make(options, e.info.defaults, 0);
-  // The pooled width is measured, not tabulated: it follows options (simple_cnn's channels). 96
-  // px is enough for every family (inception_v3 needs 75) and cheap.
-  const int64_t side = std::min<int64_t>(e.info.defaults.input_size, 96);
-  const int64_t width = feature_width(body, e.info.defaults.in_channels, side);
+  // The pooled width is measured, not tabulated: it follows options (simple_cnn's channels). A
+  // small side keeps it cheap.
+  const BackboneDefaults& d = e.info.defaults;
+  const int64_t side = std::max(d.min_input_size, std::min<int64_t>(d.input_size, 64));
+  const int64_t width = feature_width(body, d.in_channels, side);
   return torch::nn::AnyModule(Headed(std::move(body), make_head(width, num_classes, head)));
 }
 
