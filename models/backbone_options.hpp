@@ -23,7 +23,7 @@ using BackboneOptions = std::variant<SimpleCnnOptions, ResNetOptions, VggOptions
 /// Preprocessing a backbone expects (timm's "default config").
 struct BackboneDefaults {
   int64_t input_size = 32;   ///< side of the square input
-  int64_t min_input_size = 32;  ///< the smallest side its forward accepts (torchvision's min_size)
+  int64_t min_input_size = 1;  ///< the smallest side its forward accepts (torchvision's min_size)
   int64_t in_channels = 3;   ///< 3: grayscale data is replicated to RGB
   std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
   std::array<float, 3> std{0.5f, 0.5f, 0.5f};

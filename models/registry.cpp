@@ -78,6 +78,13 @@ BackboneDefaults imagenet(const std::string& classifier) {
   return d;
 }
 
+// torchvision's ConvNeXt meta: min_size 32 (four downsamplings).
+BackboneDefaults convnext_defaults() {
+  BackboneDefaults d = imagenet("classifier");
+  d.min_input_size = 32;
+  return d;
+}
+
 // torchvision's inception_v3 preset: 299 px (it accepts >= 75).
 BackboneDefaults inception_defaults() {
   BackboneDefaults d = imagenet("fc");
@@ -135,17 +142,17 @@ const std::vector<Entry>& entries() {
        vgg(19, false)},
       {{"vgg19_bn", "torchvision VGG-19 with BatchNorm", imagenet("classifier"), VggOptions{}},
        vgg(19, true)},
-      {{"convnext_tiny", "torchvision ConvNeXt-T ([3,3,9,3] x [96..768])", imagenet("classifier"),
+      {{"convnext_tiny", "torchvision ConvNeXt-T ([3,3,9,3] x [96..768])", convnext_defaults(),
         convnext_options(0.1)},
        convnext("tiny")},
-      {{"convnext_small", "torchvision ConvNeXt-S ([3,3,27,3] x [96..768])", imagenet("classifier"),
+      {{"convnext_small", "torchvision ConvNeXt-S ([3,3,27,3] x [96..768])", convnext_defaults(),
         convnext_options(0.4)},
        convnext("small")},
-      {{"convnext_base", "torchvision ConvNeXt-B ([3,3,27,3] x [128..1024])",
-        imagenet("classifier"), convnext_options(0.5)},
+      {{"convnext_base", "torchvision ConvNeXt-B ([3,3,27,3] x [128..1024])", convnext_defaults(),
+        convnext_options(0.5)},
        convnext("base")},
-      {{"convnext_large", "torchvision ConvNeXt-L ([3,3,27,3] x [192..1536])",
-        imagenet("classifier"), convnext_options(0.5)},
+      {{"convnext_large", "torchvision ConvNeXt-L ([3,3,27,3] x [192..1536])", convnext_defaults(),
+        convnext_options(0.5)},
        convnext("large")},
       {{"inception_v3", "torchvision Inception v3 (299 px, >= 75; aux head optional)",
         inception_defaults(), InceptionOptions{}},

@@ -2,6 +2,7 @@
 // and adds head.*; the RFF head approximates its Gaussian kernel; a learned scale trains.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -68,7 +69,7 @@ TEST_CASE("a head replaces the classifier and keeps the backbone's names", "[mod
 
   // eval() reaches the backbone; the output is (N, classes).
   m.ptr()->eval();
-  const int64_t side = info.defaults.min_input_size;
+  const int64_t side = std::max<int64_t>(info.defaults.min_input_size, 32);
   torch::NoGradGuard no_grad;
   const torch::Tensor x = torch::randn({2, info.defaults.in_channels, side, side});
   const torch::Tensor y = m.forward(x);

@@ -659,13 +659,13 @@ TEST_CASE("newer backbones write only options off their default, and a head when
 
 TEST_CASE("the schema accepts every new backbone and a head on any of them", "[suite]") {
   json doc = base_suite();
-  doc["axes"]["backbone"] = json::parse(R"([
-      "convnext_large", "inception_v3", "resnetv2_50",
-      {"name": "convnext_tiny", "stochastic_depth_prob": 0.2, "head": {"type": "rff", "features": 256}},
-      {"name": "inception_v3", "aux_logits": true, "transform_input": false},
-      {"name": "resnetv2_50", "drop_path_rate": 0.1, "head": {"type": "dense", "hidden": [64]}},
-      {"name": "simple_cnn", "head": {"type": "dense", "activation": "gelu"}},
-      {"name": "vgg11", "head": {"type": "rff", "learn_scale": true}}])");
+  doc["axes"]["backbone"] = json::parse(R"({
+      "a": "convnext_large", "b": "inception_v3", "c": "resnetv2_50",
+      "d": {"name": "convnext_tiny", "stochastic_depth_prob": 0.2, "head": {"type": "rff", "features": 256}},
+      "e": {"name": "inception_v3", "aux_logits": true, "transform_input": false},
+      "f": {"name": "resnetv2_50", "drop_path_rate": 0.1, "head": {"type": "dense", "hidden": [64]}},
+      "g": {"name": "simple_cnn", "head": {"type": "dense", "activation": "gelu"}},
+      "h": {"name": "vgg11", "head": {"type": "rff", "learn_scale": true}}})");
   CHECK_NOTHROW(parse_suite(doc, "ok.json"));
 }
 
