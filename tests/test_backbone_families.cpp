@@ -118,7 +118,7 @@ TEST_CASE("inception_v3 keeps aux logits aside in training and needs 75 px", "[m
                     Catch::Contains("aux_logits needs the built-in classifier"));
 }
 
-TEST_CASE("inception_v3 transform_input maps ImageNet normalisation to [-1, 1]", "[models]") {
+TEST_CASE("inception_v3 transform_input maps ImageNet normalisation to the -1..1 scaling", "[models]") {
   // A pixel p normalised with ImageNet's mean/std is (p - 0.5) / 0.5 after the transform: an
   // input of 0.5 everywhere, ImageNet-normalised, must give the output of all zeros untransformed.
   torch::manual_seed(0);
