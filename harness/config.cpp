@@ -76,6 +76,63 @@ void read_shear(const json& j, const std::string& op, O& o) {
   }
 }
 
+const std::pair<const char*, HeadActivation> kHeadActivations[] = {
+    {"relu", HeadActivation::kRelu}, {"gelu", HeadActivation::kGelu}, {"silu", HeadActivation::kSilu}};
+
+// A backbone's "head": {"type": "dense", "hidden", "activation", "dropout"} or {"type": "rff",
+// "features", "scale", "learn_scale"}.
+HeadOptions head_from_json(const json& j) {
+  const std::string type = j.at("type").get<std::string>();
+  if (type == "dense") {
+    DenseHeadOptions d;
+    if (j.contains("hidden")) d.hidden(j.at("hidden").get<std::vector<int64_t>>());
+    if (j.contains("dropout")) d.dropout(j.at("dropout").get<double>());
+    if (j.contains("activation")) {
+      const std::string a = j.at("activation").get<std::string>();
+      const auto* it = std::find_if(std::begin(kHeadActivations), std::end(kHeadActivations),
+                                    [&](const auto& p) { return a == p.first; });
+      if (it == std::end(kHeadActivations)) {
+        throw ValueError("/head/activation", "head: unknown activation \"" + a + "\"");
+      }
+      d.activation(it->second);
+    }
+    return d;
+  }
+  if (type == "rff") {
+    RffHeadOptions r;
+    if (j.contains("features")) r.features(j.at("features").get<int64_t>());
+    if (j.contains("scale")) r.scale(j.at("scale").get<double>());
+    if (j.contains("learn_scale")) r.learn_scale(j.at("learn_scale").get<bool>());
+    return r;
+  }
+  throw ValueError("/head/type", "head: unknown type \"" + type + "\" (known: dense, rff)");
+}
+
+json to_json(const HeadOptions& h) {
+  if (const auto* d = std::get_if<DenseHeadOptions>(&h)) {
+    const char* activation = "relu";
+    for (const auto& [name, a] : kHeadActivations) {
+      if (a == d->activation()) activation = name;
+    }
+    return {{"type", "dense"}, {"hidden", d->hidden()}, {"activation", activation},
+            {"dropout", d->dropout()}};
+  }
+  const auto& r = std::get<RffHeadOptions>(h);
+  return {{"type", "rff"}, {"features", r.features()}, {"scale", r.scale()},
+          {"learn_scale", r.learn_scale()}};
+}
+
+// A field of the newer families: read when given, written only when it differs from the entry's
+// default, so that cell ids of suites that leave it out stay as they were.
+template <typename O, typename T>
+void read_opt(const json& j, const char* key, O& o, O& (O::*set)(const T&)) {
+  if (j.contains(key)) (o.*set)(j.at(key).get<T>());
+}
+template <typename O, typename T>
+void write_opt(json& j, const char* key, const O& o, const O& defaults, const T& (O::*get)() const) {
+  if ((o.*get)() != (defaults.*get)()) j[key] = (o.*get)();
+}
+
 }  // namespace
 
 BackboneSpec backbone_from_json(const json& raw) {
@@ -107,7 +164,18 @@ BackboneSpec backbone_from_json(const json& raw) {
     if (j.contains("stochastic_depth_prob")) {
       e->stochastic_depth_prob(j.at("stochastic_depth_prob").get<double>());
     }
+  } else if (auto* cn = std::get_if<ConvNeXtOptions>(&b.options)) {
+    read_opt(j, "stochastic_depth_prob", *cn, &ConvNeXtOptions::stochastic_depth_prob);
+    read_opt(j, "layer_scale", *cn, &ConvNeXtOptions::layer_scale);
+  } else if (auto* in = std::get_if<InceptionOptions>(&b.options)) {
+    read_opt(j, "aux_logits", *in, &InceptionOptions::aux_logits);
+    read_opt(j, "transform_input", *in, &InceptionOptions::transform_input);
+    read_opt(j, "dropout", *in, &InceptionOptions::dropout);
+  } else if (auto* r2 = std::get_if<ResNetV2Options>(&b.options)) {
+    read_opt(j, "drop_path_rate", *r2, &ResNetV2Options::drop_path_rate);
+    read_opt(j, "zero_init_last", *r2, &ResNetV2Options::zero_init_last);
   }
+  if (j.contains("head")) b.head = head_from_json(j.at("head"));
   return b;
 }
 
@@ -123,6 +191,19 @@ json to_json(const BackboneSpec& b) {
     j["zero_init_residual"] = r->zero_init_residual();
   } else if (const auto* v = std::get_if<VggOptions>(&b.options)) {
     j["dropout"] = v->dropout();
+  } else if (const auto* cn = std::get_if<ConvNeXtOptions>(&b.options)) {
+    const auto& d = std::get<ConvNeXtOptions>(backbone_info(b.name).default_options);
+    write_opt(j, "stochastic_depth_prob", *cn, d, &ConvNeXtOptions::stochastic_depth_prob);
+    write_opt(j, "layer_scale", *cn, d, &ConvNeXtOptions::layer_scale);
+  } else if (const auto* in = std::get_if<InceptionOptions>(&b.options)) {
+    const auto& d = std::get<InceptionOptions>(backbone_info(b.name).default_options);
+    write_opt(j, "aux_logits", *in, d, &InceptionOptions::aux_logits);
+    write_opt(j, "transform_input", *in, d, &InceptionOptions::transform_input);
+    write_opt(j, "dropout", *in, d, &InceptionOptions::dropout);
+  } else if (const auto* r2 = std::get_if<ResNetV2Options>(&b.options)) {
+    const auto& d = std::get<ResNetV2Options>(backbone_info(b.name).default_options);
+    write_opt(j, "drop_path_rate", *r2, d, &ResNetV2Options::drop_path_rate);
+    write_opt(j, "zero_init_last", *r2, d, &ResNetV2Options::zero_init_last);
   } else if (const auto* m = std::get_if<MobileNetOptions>(&b.options)) {
     j["width_mult"] = m->width_mult();
     j["dropout"] = m->dropout();
@@ -139,6 +220,7 @@ json to_json(const BackboneSpec& b) {
     j["torchscript"] = b.torchscript;
     j["torchscript_xxh3"] = b.torchscript_xxh3;
   }
+  if (!std::holds_alternative<std::monostate>(b.head)) j["head"] = to_json(b.head);
   return j;
 }
 

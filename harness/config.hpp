@@ -18,6 +18,7 @@
 #include "harness/optimizer_options.hpp"
 #include "harness/schedules.hpp"
 #include "models/backbone_options.hpp"
+#include "models/head_options.hpp"
 
 namespace gauntlet {
 
@@ -33,6 +34,7 @@ struct BackboneSpec {
   /// only with the user's opt-in (run --allow-torchscript).
   std::string torchscript;
   std::string torchscript_xxh3;
+  HeadOptions head;  ///< std::monostate: the backbone's own classifier
 };
 
 /// Offline expansion (as the seeds grew their training sets x2-x6): `copies` augmented copies of

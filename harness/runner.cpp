@@ -223,10 +223,16 @@ Metrics evaluate_holdout(torch::nn::AnyModule& model, const PreparedSet& data, c
   return compute_metrics(data.labels, preds, k);
 }
 
+// The module name of the classifier: the backbone's own, or "head" when the suite gives a head.
+std::string classifier_name(const BackboneSpec& bb) {
+  return std::holds_alternative<std::monostate>(bb.head) ? backbone_info(bb.name).defaults.classifier : "head";
+}
+
 // The cell's model: the registered backbone, or the TorchScript module standing in for it (only
 // with the user's opt-in: loading one runs its code).
+
 torch::nn::AnyModule build_model(const BackboneSpec& bb, int64_t k, const RunOptions& o) {
-  if (bb.torchscript.empty()) return make_backbone(bb.name, bb.options, k);
+  if (bb.torchscript.empty()) return make_backbone(bb.name, bb.options, k, bb.head);
   if (!o.allow_torchscript) {
     throw InputError(bb.torchscript, std::string("refused: ") + kTorchScriptWarning + " (a flag of run and eval)");
   }
@@ -237,7 +243,7 @@ torch::nn::AnyModule build_model(const BackboneSpec& bb, int64_t k, const RunOpt
 // initialised. Returns what result.json records; InputError names the file.
 json load_backbone_weights(torch::nn::AnyModule& model, const BackboneSpec& bb) {
   const StateDictReport r =
-      load_weights_into(*model.ptr(), load_weights(bb.weights), backbone_info(bb.name).defaults.classifier, bb.weights);
+      load_weights_into(*model.ptr(), load_weights(bb.weights), classifier_name(bb), bb.weights);
   return {{"file", bb.weights}, {"xxh3", bb.weights_xxh3}, {"skipped", r.mismatched}};
 }
 
@@ -277,7 +283,8 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.grad_clip_norm = tc.grad_clip_norm;
   setup.ema_decay = tc.ema_decay;
   setup.dropout = tc.dropout;
-  setup.head_prefix = info.defaults.classifier + ".";
+  // A replaced head is "head.*" (models/heads.hpp); the backbone's own classifier has its name.
+  setup.head_prefix = classifier_name(bb) + ".";
   setup.compute = make_compute_options(o.device, o.precision, o.channels_last);
   setup.checkpoint = (std::filesystem::path(dir) / "checkpoint.pt").string();
   // A checkpoint continues only the same training: config, code, and where and how it computes.

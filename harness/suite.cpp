@@ -541,6 +541,14 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
 
   const json& axes = doc.at("axes");
   s.backbones = read_axis(path, axes, "backbone", order);
+  for (const auto& b : s.backbones) {  // a side the backbone cannot take (inception_v3: >= 75)
+    const BackboneDefaults& d = backbone_info(b.value.at("name").get<std::string>()).defaults;
+    if (s.data.input_size != 0 && s.data.input_size < d.min_input_size) {
+      fail(path, "/data/input_size", "backbone \"" + b.label + "\" needs input_size >= " +
+                                         std::to_string(d.min_input_size) + ", got " +
+                                         std::to_string(s.data.input_size));
+    }
+  }
   s.augmentations = read_axis(path, axes, "augmentation", order);
   s.losses = read_axis(path, axes, "loss", order);
   s.optimizers = read_axis(path, axes, "optimizer", order);

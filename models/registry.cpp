@@ -1,11 +1,16 @@
 #include "models/registry.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <stdexcept>
 
+#include "models/convnext.hpp"
 #include "models/efficientnet.hpp"
+#include "models/heads.hpp"
+#include "models/inception.hpp"
 #include "models/mobilenet.hpp"
 #include "models/resnet.hpp"
+#include "models/resnetv2.hpp"
 #include "models/simple_cnn.hpp"
 #include "models/vgg.hpp"
 
@@ -66,6 +71,19 @@ Factory efficientnet(const EfficientNetConfig& config) {
   };
 }
 
+Factory convnext(const std::string& size) {
+  return [arch = convnext_arch(size)](const BackboneOptions& o, const BackboneDefaults& d,
+                                      int64_t k) {
+    return torch::nn::AnyModule(ConvNeXt(arch, d.in_channels, k, options_of<ConvNeXtOptions>(o)));
+  };
+}
+
+Factory resnetv2(std::array<int64_t, 4> layers) {
+  return [layers](const BackboneOptions& o, const BackboneDefaults& d, int64_t k) {
+    return torch::nn::AnyModule(ResNetV2(layers, d.in_channels, k, options_of<ResNetV2Options>(o)));
+  };
+}
+
 // torchvision's ImageNet preprocessing.
 BackboneDefaults imagenet(const std::string& classifier) {
   BackboneDefaults d;
@@ -85,6 +103,34 @@ Entry efficientnet_entry(const std::string& variant, const std::string& summary)
   return {
       {"efficientnet_" + variant, summary, d, EfficientNetOptions().drop_rate(config.drop_rate)},
       efficientnet(config)};
+}
+
+// torchvision's ConvNeXt meta: min_size 32 (four downsamplings).
+BackboneDefaults convnext_defaults() {
+  BackboneDefaults d = imagenet("classifier");
+  d.min_input_size = 32;
+  return d;
+}
+
+// torchvision's inception_v3 preset: 299 px (it accepts >= 75).
+BackboneDefaults inception_defaults() {
+  BackboneDefaults d = imagenet("fc");
+  d.input_size = 299;
+  d.min_input_size = 75;
+  return d;
+}
+
+// timm's resnetv2_50 default_cfg: 224 px, Inception mean/std (0.5), classifier "head.fc" (its
+// module "head").
+BackboneDefaults timm_inception_norm(const std::string& classifier) {
+  BackboneDefaults d = imagenet(classifier);
+  d.mean = {0.5f, 0.5f, 0.5f};
+  d.std = {0.5f, 0.5f, 0.5f};
+  return d;
+}
+
+ConvNeXtOptions convnext_options(double stochastic_depth_prob) {
+  return ConvNeXtOptions().stochastic_depth_prob(stochastic_depth_prob);
 }
 
 const std::vector<Entry>& entries() {
@@ -143,6 +189,24 @@ const std::vector<Entry>& entries() {
       efficientnet_entry("v2_s", "torchvision EfficientNetV2-S (FusedMBConv + MBConv)"),
       efficientnet_entry("v2_m", "torchvision EfficientNetV2-M (FusedMBConv + MBConv)"),
       efficientnet_entry("v2_l", "torchvision EfficientNetV2-L (FusedMBConv + MBConv)"),
+      {{"convnext_tiny", "torchvision ConvNeXt-T ([3,3,9,3] x [96..768])", convnext_defaults(),
+        convnext_options(0.1)},
+       convnext("tiny")},
+      {{"convnext_small", "torchvision ConvNeXt-S ([3,3,27,3] x [96..768])", convnext_defaults(),
+        convnext_options(0.4)},
+       convnext("small")},
+      {{"convnext_base", "torchvision ConvNeXt-B ([3,3,27,3] x [128..1024])", convnext_defaults(),
+        convnext_options(0.5)},
+       convnext("base")},
+      {{"convnext_large", "torchvision ConvNeXt-L ([3,3,27,3] x [192..1536])", convnext_defaults(),
+        convnext_options(0.5)},
+       convnext("large")},
+      {{"inception_v3", "torchvision Inception v3 (299 px, >= 75; aux head optional)",
+        inception_defaults(), InceptionOptions{}},
+       factory_of<InceptionOptions, Inception3>()},
+      {{"resnetv2_50", "timm pre-activation ResNet-50 (He et al. 2016, BatchNorm)",
+        timm_inception_norm("head"), ResNetV2Options{}},
+       resnetv2({3, 4, 6, 3})},
   };
   return table;
 }
@@ -170,9 +234,18 @@ const std::vector<BackboneInfo>& backbone_infos() {
 const BackboneInfo& backbone_info(const std::string& name) { return entry(name).info; }
 
 torch::nn::AnyModule make_backbone(const std::string& name, const BackboneOptions& options,
-                                   int64_t num_classes) {
+                                   int64_t num_classes, const HeadOptions& head) {
   const Entry& e = entry(name);
-  return e.make(options, e.info.defaults, num_classes);
+  if (std::holds_alternative<std::monostate>(head)) {
+    return e.make(options, e.info.defaults, num_classes);
+  }
+  torch::nn::AnyModule body = e.make(options, e.info.defaults, 0);
+  // The pooled width is measured, not tabulated: it follows options (simple_cnn's channels). A
+  // small side keeps it cheap.
+  const BackboneDefaults& d = e.info.defaults;
+  const int64_t side = std::max(d.min_input_size, std::min<int64_t>(d.input_size, 64));
+  const int64_t width = feature_width(body, d.in_channels, side);
+  return torch::nn::AnyModule(Headed(std::move(body), make_head(width, num_classes, head)));
 }
 
 }  // namespace gauntlet

@@ -100,7 +100,8 @@ ResNetImpl::ResNetImpl(ResNetArch arch, int64_t in_channels, int64_t num_classes
                        ResNetOptions options)
     : arch_(arch), in_channels_(in_channels), num_classes_(num_classes), options_(options) {
   TORCH_CHECK(in_channels > 0, "resnet: in_channels must be positive, got ", in_channels);
-  TORCH_CHECK(num_classes > 1, "resnet: need at least 2 classes, got ", num_classes);
+  TORCH_CHECK(num_classes == 0 || num_classes > 1,
+              "resnet: need at least 2 classes (or 0 for no classifier), got ", num_classes);
   reset();
 }
 
@@ -117,7 +118,8 @@ void ResNetImpl::reset() {
                      : make_layer<BasicBlock>(inplanes, planes[i], arch_.layers[i], stride);
     register_module("layer" + std::to_string(i + 1), layers_[i]);
   }
-  fc_ = register_module("fc", nn::Linear(inplanes, num_classes_));
+  fc_ = nullptr;
+  if (num_classes_ > 0) fc_ = register_module("fc", nn::Linear(inplanes, num_classes_));
 
   // torchvision's init; the Linear keeps its default (the same formula in LibTorch and PyTorch).
   for (auto& m : modules(/*include_self=*/false)) {
@@ -143,7 +145,7 @@ torch::Tensor ResNetImpl::forward(torch::Tensor x) {
   x = torch::max_pool2d(x, 3, 2, 1);
   for (auto& layer : layers_) x = layer->forward(x);
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return fc_->forward(x);
+  return fc_ ? fc_->forward(x) : x;
 }
 
 }  // namespace gauntlet

@@ -56,6 +56,7 @@ TORCH_MODULE(Bottleneck);
 
 class ResNetImpl : public torch::nn::Cloneable<ResNetImpl> {
  public:
+  /// num_classes 0 builds no fc: forward returns the pooled features (N, 512 or 2048).
   ResNetImpl(ResNetArch arch, int64_t in_channels, int64_t num_classes, ResNetOptions options = {});
   void reset() override;
   /// x: (N, in_channels, H, W) float -> logits (N, num_classes).

@@ -11,6 +11,8 @@ namespace gauntlet {
 
 class SimpleCnnImpl : public torch::nn::Cloneable<SimpleCnnImpl> {
  public:
+  /// num_classes 0 builds no classifier (no hidden layer either): forward returns the pooled
+  /// features (N, channels.back()).
   SimpleCnnImpl(int64_t in_channels, int64_t num_classes, SimpleCnnOptions options = {});
   void reset() override;
   /// x: (N, in_channels, H, W) float -> logits (N, num_classes).

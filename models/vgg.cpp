@@ -31,7 +31,8 @@ VggImpl::VggImpl(std::vector<int64_t> config, bool batch_norm, int64_t in_channe
       num_classes_(num_classes),
       options_(options) {
   TORCH_CHECK(in_channels > 0, "vgg: in_channels must be positive, got ", in_channels);
-  TORCH_CHECK(num_classes > 1, "vgg: need at least 2 classes, got ", num_classes);
+  TORCH_CHECK(num_classes == 0 || num_classes > 1,
+              "vgg: need at least 2 classes (or 0 for no classifier), got ", num_classes);
   TORCH_CHECK(options_.dropout() >= 0 && options_.dropout() < 1,
               "vgg: dropout must be in [0, 1), got ", options_.dropout());
   reset();
@@ -52,14 +53,17 @@ void VggImpl::reset() {
     c = last = v;
   }
   TORCH_CHECK(last > 0, "vgg: the config has no convolution");
-  // Dropout layers stay even at p = 0, so the Linear layers keep torchvision's indices 0, 3, 6.
-  classifier_ =
-      nn::Sequential(nn::Linear(last * 7 * 7, 4096), nn::ReLU(nn::ReLUOptions().inplace(true)),
-                     nn::Dropout(options_.dropout()), nn::Linear(4096, 4096),
-                     nn::ReLU(nn::ReLUOptions().inplace(true)), nn::Dropout(options_.dropout()),
-                     nn::Linear(4096, num_classes_));
   register_module("features", features_);
-  register_module("classifier", classifier_);
+  classifier_ = nullptr;
+  // Dropout layers stay even at p = 0, so the Linear layers keep torchvision's indices 0, 3, 6.
+  if (num_classes_ > 0) {
+    classifier_ =
+        nn::Sequential(nn::Linear(last * 7 * 7, 4096), nn::ReLU(nn::ReLUOptions().inplace(true)),
+                       nn::Dropout(options_.dropout()), nn::Linear(4096, 4096),
+                       nn::ReLU(nn::ReLUOptions().inplace(true)), nn::Dropout(options_.dropout()),
+                       nn::Linear(4096, num_classes_));
+    register_module("classifier", classifier_);
+  }
 
   for (auto& m : modules(/*include_self=*/false)) {
     if (auto* conv = m->as<nn::Conv2d>()) {
@@ -79,6 +83,8 @@ torch::Tensor VggImpl::forward(torch::Tensor x) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == in_channels_, "vgg: expected (N, ", in_channels_,
               ", H, W) input, got ", x.sizes());
   x = features_->forward(x);
+  // Without classifier, the features a replaced head takes are global-average pooled.
+  if (!classifier_) return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
   x = torch::adaptive_avg_pool2d(x, {7, 7}).flatten(1);
   return classifier_->forward(x);
 }

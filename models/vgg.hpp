@@ -19,6 +19,8 @@ std::vector<int64_t> vgg_config(int depth);
 
 class VggImpl : public torch::nn::Cloneable<VggImpl> {
  public:
+  /// num_classes 0 builds no classifier: forward returns the globally average-pooled features
+  /// (N, 512).
   VggImpl(std::vector<int64_t> config, bool batch_norm, int64_t in_channels, int64_t num_classes,
           VggOptions options = {});
   void reset() override;

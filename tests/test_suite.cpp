@@ -315,6 +315,19 @@ TEST_CASE("bad suites are rejected with the JSON pointer and what was expected",
       {"stochastic depth of 1",
        R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "efficientnet_v2_m", "stochastic_depth_prob": 1}]}])",
        "/axes/backbone/0/stochastic_depth_prob", "must be < 1, got 1"},
+      {"unknown head type",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "resnet18", "head": {"type": "svm"}}]}])",
+       "/axes/backbone/0/head/type", R"(expected one of)"},
+      {"option of another family on a new backbone",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "convnext_tiny", "dropout": 0.1}]}])",
+       "/axes/backbone/0/dropout", R"(unknown key "dropout")"},
+      {"input side below what a backbone accepts",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": ["simple_cnn", "inception_v3"]},
+           {"op": "add", "path": "/data/input_size", "value": 64}])",
+       "/data/input_size", R"(backbone "inception_v3" needs input_size >= 75, got 64)"},
+      {"misspelt head option",
+       R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "inception_v3", "head": {"type": "rff", "scael": 2}}]}])",
+       "/axes/backbone/0/head/scael", R"(unknown key "scael"; did you mean "scale"?)"},
       {"unknown backbone name in an object",
        R"([{"op": "replace", "path": "/axes/backbone", "value": [{"name": "resnet05"}]}])",
        "/axes/backbone/0/name", R"(expected one of "simple_cnn", "resnet18", "resnet34", "resnet50", )"},
@@ -629,6 +642,54 @@ TEST_CASE("MobileNet and EfficientNet options round-trip with the variant's defa
   CHECK(to_json(backbone_from_json(effnet)) == effnet);
   CHECK(std::get<EfficientNetOptions>(backbone_from_json(effnet).options).stochastic_depth_prob() ==
         0.1);
+}
+
+TEST_CASE("newer backbones write only options off their default, and a head when given",
+          "[suite]") {
+  // Left out at their default, so adding such a field never changes an existing cell id.
+  CHECK(to_json(backbone_from_json(json("convnext_tiny"))) == json::parse(R"({"name": "convnext_tiny"})"));
+  CHECK(to_json(backbone_from_json(json("inception_v3"))) == json::parse(R"({"name": "inception_v3"})"));
+  CHECK(to_json(backbone_from_json(json("resnetv2_50"))) == json::parse(R"({"name": "resnetv2_50"})"));
+  // 0.4 is convnext_small's own default, not convnext_tiny's.
+  CHECK(to_json(backbone_from_json(json::parse(R"({"name": "convnext_small", "stochastic_depth_prob": 0.4})"))) ==
+        json::parse(R"({"name": "convnext_small"})"));
+  for (const char* text : {
+           R"({"name": "convnext_small", "stochastic_depth_prob": 0.1, "layer_scale": 0.001})",
+           R"({"name": "inception_v3", "aux_logits": true, "transform_input": true, "dropout": 0.2})",
+           R"({"name": "resnetv2_50", "drop_path_rate": 0.05, "zero_init_last": true})",
+           R"({"name": "resnet18", "zero_init_residual": false,
+               "head": {"type": "rff", "features": 512, "scale": 2.0, "learn_scale": true}})",
+           R"({"name": "convnext_base",
+               "head": {"type": "dense", "hidden": [512, 128], "activation": "silu", "dropout": 0.3}})",
+       }) {
+    INFO(text);
+    const json j = json::parse(text);
+    CHECK(to_json(backbone_from_json(j)) == j);
+  }
+  const BackboneSpec in = backbone_from_json(json::parse(R"({"name": "inception_v3", "aux_logits": true})"));
+  CHECK(std::get<InceptionOptions>(in.options).aux_logits());
+  CHECK(std::holds_alternative<std::monostate>(in.head));
+  // A head's own defaults are written out in full.
+  const BackboneSpec cnn = backbone_from_json(json::parse(R"({"name": "simple_cnn", "head": {"type": "dense"}})"));
+  CHECK(to_json(cnn).at("head") ==
+        json::parse(R"({"type": "dense", "hidden": [], "activation": "relu", "dropout": 0.0})"));
+  const auto& rff = std::get<RffHeadOptions>(
+      backbone_from_json(json::parse(R"({"name": "vgg11", "head": {"type": "rff", "scale": 0.5}})")).head);
+  CHECK(rff.features() == 1024);
+  CHECK(rff.scale() == 0.5);
+  CHECK_FALSE(rff.learn_scale());
+}
+
+TEST_CASE("the schema accepts every new backbone and a head on any of them", "[suite]") {
+  json doc = base_suite();
+  doc["axes"]["backbone"] = json::parse(R"({
+      "a": "convnext_large", "b": "inception_v3", "c": "resnetv2_50",
+      "d": {"name": "convnext_tiny", "stochastic_depth_prob": 0.2, "head": {"type": "rff", "features": 256}},
+      "e": {"name": "inception_v3", "aux_logits": true, "transform_input": false},
+      "f": {"name": "resnetv2_50", "drop_path_rate": 0.1, "head": {"type": "dense", "hidden": [64]}},
+      "g": {"name": "simple_cnn", "head": {"type": "dense", "activation": "gelu"}},
+      "h": {"name": "vgg11", "head": {"type": "rff", "learn_scale": true}}})");
+  CHECK_NOTHROW(parse_suite(doc, "ok.json"));
 }
 
 }  // namespace
