@@ -93,7 +93,8 @@ EfficientNetImpl::EfficientNetImpl(EfficientNetConfig config, int64_t in_channel
       num_classes_(num_classes),
       options_(options) {
   TORCH_CHECK(in_channels > 0, "efficientnet: in_channels must be positive, got ", in_channels);
-  TORCH_CHECK(num_classes > 1, "efficientnet: need at least 2 classes, got ", num_classes);
+  TORCH_CHECK(num_classes == 0 || num_classes > 1, "efficientnet: need at least 2 classes (or 0: no classifier), got ",
+              num_classes);
   TORCH_CHECK(options_.drop_rate() >= 0 && options_.drop_rate() < 1,
               "efficientnet: drop_rate must be in [0, 1), got ", options_.drop_rate());
   TORCH_CHECK(options_.stochastic_depth_prob() >= 0 && options_.stochastic_depth_prob() < 1,
@@ -138,7 +139,8 @@ void EfficientNetImpl::reset() {
   }
   const int64_t head = cfg.last_channel > 0 ? cfg.last_channel : 4 * channels;
   features_->push_back(conv_norm_act(channels, head, 1, 1, 1, cfg.norm, Activation::kSiLU));
-  classifier_ = Stack(nn::Dropout(options_.drop_rate()), nn::Linear(head, num_classes_));
+  // num_classes 0: no classifier, forward returns the pooled features (timm's convention).
+  classifier_ = num_classes_ > 0 ? Stack(nn::Dropout(options_.drop_rate()), nn::Linear(head, num_classes_)) : Stack();
   register_module("features", features_);
   register_module("classifier", classifier_);
   init_mbconv_family(*this, /*efficientnet_linear=*/true);

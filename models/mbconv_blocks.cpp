@@ -165,7 +165,8 @@ torch::Tensor pool_and_classify(Stack& features, Stack& classifier, int64_t in_c
               ", H, W) input, got ", x.sizes());
   x = features->forward(x);
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return classifier->forward(x);
+  // An empty classifier (num_classes 0): the pooled features, for a head (models/heads.hpp).
+  return classifier->is_empty() ? x : classifier->forward(x);
 }
 
 }  // namespace gauntlet

@@ -14,7 +14,8 @@ using Layout = InvertedResidualConfig::Layout;
 void check_arguments(const char* family, int64_t in_channels, int64_t num_classes,
                      const MobileNetOptions& o) {
   TORCH_CHECK(in_channels > 0, family, ": in_channels must be positive, got ", in_channels);
-  TORCH_CHECK(num_classes > 1, family, ": need at least 2 classes, got ", num_classes);
+  TORCH_CHECK(num_classes == 0 || num_classes > 1, family, ": need at least 2 classes (or 0: no classifier), got ",
+              num_classes);
   TORCH_CHECK(o.width_mult() > 0, family, ": width_mult must be positive, got ", o.width_mult());
   TORCH_CHECK(o.dropout() >= 0 && o.dropout() < 1, family, ": dropout must be in [0, 1), got ",
               o.dropout());
@@ -58,7 +59,8 @@ void MobileNetV2Impl::reset() {
     features_->push_back(InvertedResidual(c));
   }
   features_->push_back(conv_norm_act(channels, last, 1, 1, 1, norm, Activation::kReLU6));
-  classifier_ = Stack(nn::Dropout(options_.dropout()), nn::Linear(last, num_classes_));
+  // num_classes 0: no classifier, forward returns the pooled features (timm's convention).
+  classifier_ = num_classes_ > 0 ? Stack(nn::Dropout(options_.dropout()), nn::Linear(last, num_classes_)) : Stack();
   register_module("features", features_);
   register_module("classifier", classifier_);
   init_mbconv_family(*this, /*efficientnet_linear=*/false);
@@ -127,8 +129,11 @@ void MobileNetV3Impl::reset() {
   const int64_t head = 6 * channels;
   const int64_t last = make_divisible(static_cast<double>(config_.last_channel) * w);
   features_->push_back(conv_norm_act(channels, head, 1, 1, 1, norm, Activation::kHardSwish));
-  classifier_ = Stack(nn::Linear(head, last), ActivationLayer(Activation::kHardSwish),
-                      nn::Dropout(options_.dropout()), nn::Linear(last, num_classes_));
+  // num_classes 0: no classifier (its hidden Linear included), forward returns the pooled
+  // features of the last conv, `head` wide.
+  classifier_ = num_classes_ > 0 ? Stack(nn::Linear(head, last), ActivationLayer(Activation::kHardSwish),
+                                         nn::Dropout(options_.dropout()), nn::Linear(last, num_classes_))
+                                 : Stack();
   register_module("features", features_);
   register_module("classifier", classifier_);
   init_mbconv_family(*this, /*efficientnet_linear=*/false);

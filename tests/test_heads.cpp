@@ -34,6 +34,9 @@ TEST_CASE("a head replaces the classifier and keeps the backbone's names", "[mod
       {"convnext_tiny", rff(), 768},
       {"inception_v3", dense(), 2048},
       {"resnetv2_50", dense(), 2048},
+      {"mobilenet_v2", rff(), 1280},
+      {"mobilenet_v3_small", dense(), 576},  // the last conv's width: the hidden Linear goes too
+      {"efficientnet_b0", rff(), 1280},
   }));
   INFO(name);
   const BackboneInfo& info = backbone_info(name);
