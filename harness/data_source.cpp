@@ -72,9 +72,7 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
   return from_arrays(images, labels, images_path, labels_path);
 }
 
-}  // namespace
-
-Dataset load_dataset(const DataSourceSpec& spec) {
+Dataset load_dataset_unchecked(const DataSourceSpec& spec) {
   const std::string& p = spec.path;
   Dataset d;
   if (p.rfind("fashion-mnist:", 0) == 0) {
@@ -118,6 +116,18 @@ Dataset load_dataset(const DataSourceSpec& spec) {
   d.source = p;
   check_consistent(d);
   return d;
+}
+
+}  // namespace
+
+Dataset load_dataset(const DataSourceSpec& spec) {
+  // A folder we may not list, a file that vanishes: the user's input, not a gauntlet bug.
+  try {
+    return load_dataset_unchecked(spec);
+  } catch (const std::filesystem::filesystem_error& e) {
+    const std::string where = e.path1().empty() ? spec.path : e.path1().string();
+    throw InputError(where, "cannot read: " + e.code().message());
+  }
 }
 
 Array images_array(const Dataset& d) {

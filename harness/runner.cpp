@@ -551,6 +551,9 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   for (const Cell& cell : s.cells) {
     manifest["cells"].push_back(make_cell_id(resolved_config(s, cell), data_fingerprint));
   }
+  // Writes a SIGKILL cut short leave temporary files behind; those of dead processes go now.
+  remove_stale_temp_files(runs_dir(o.out, s.name));
+  remove_stale_temp_files(reports_dir(o.out, s.name));
   // With --shard, shard 1 alone writes the manifest: two shards never write the same file.
   if (o.shard == 0) {
     write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
@@ -572,6 +575,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     const json config = resolved_config(s, cell);
     const std::string id = make_cell_id(config, data_fingerprint);
     const std::string dir = cell_dir(o.out, s.name, id);
+    remove_stale_temp_files(dir);  // of killed writers: a crash mid-write, or mid-rescore
     if (auto existing = o.rerun ? std::nullopt : read_ok_result(dir)) {
       // The cell id covers config, data and version, not code: a result made by other code is
       // stale (this is what lets CI restore main's results and retrain only what changed).
@@ -646,10 +650,6 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
       // Kept after a failure, so that the same command resumes from the last finished epoch.
       std::error_code ignored;
       std::filesystem::remove(std::filesystem::path(dir) / "checkpoint.pt", ignored);
-      // Checkpoint writes a crash cut short (temporary files of dead runs) go with it.
-      for (const auto& f : std::filesystem::directory_iterator(dir, ignored)) {
-        if (f.path().filename().string().rfind("checkpoint.pt.tmp-", 0) == 0) std::filesystem::remove(f.path(), ignored);
-      }
     }
     results.push_back(std::move(result));
   }
