@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (tests/fuzz) with clang, ASan and UBSan in build-fuzz/ and runs each
+# Builds the libFuzzer targets (tests/fuzz) with clang, ASan and UBSan in build-asan/ (shared with
+# ci/sanitize.sh: same instrumentation, the libraries are compiled once) and runs each
 # for SECONDS (default 60) on a seed corpus made from the test data: the .npy fixtures, the
 # bad-input corpus (tests/data/bad/make_corpus.py) and the suites. A finding (crash, sanitizer
 # report, an exception other than InputError, a timeout or running out of memory) fails the script
-# and leaves the input in build-fuzz/findings/<target>/: turn it into a regression test (SECURITY.md).
+# and leaves the input in build-asan/findings/<target>/: turn it into a regression test (SECURITY.md).
 # Usage: ci/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-build=${GAUNTLET_FUZZ_BUILD_DIR:-build-fuzz}
+build=${GAUNTLET_ASAN_BUILD_DIR:-build-asan}
 start=$(date +%s)
-CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DGAUNTLET_FUZZ=ON -DGAUNTLET_BUILD_TESTS=OFF >/dev/null
+CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzz_numpy fuzz_idx fuzz_suite
 echo "ci/fuzz.sh: build took $(( $(date +%s) - start )) s"
 

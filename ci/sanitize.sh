@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the unit tests (gauntlet_unit_tests: parsers, suite, metrics, augmentations, corruptions,
 # ...) with clang, AddressSanitizer and UBSan in build-asan/ and runs them; any sanitizer report
-# fails the run. Usage: ci/sanitize.sh [extra arguments for the Catch test binary]
+# fails the run. ci/fuzz.sh builds its targets in the same folder (same instrumentation: the
+# libraries are compiled once for both). Usage: ci/sanitize.sh [extra arguments for the Catch binary]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${GAUNTLET_ASAN_BUILD_DIR:-build-asan}
 start=$(date +%s)
-CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DGAUNTLET_SANITIZE=ON >/dev/null
+CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target gauntlet_unit_tests
 built=$(date +%s)
 echo "ci/sanitize.sh: build took $(( built - start )) s"

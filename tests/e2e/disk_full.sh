@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Disk full: an output written onto a full filesystem (a 256 KiB tmpfs) fails with exit 1 and one
+# Disk full: an output written onto a full filesystem (a 256 KiB tmpfs) fails with exit 2 (perturb
+# --out: the path is the user's, harness/command_io.hpp; other writes exit 1, OutputError) and one
 # message naming the file and saying why, and leaves the previous file byte-identical, with no
 # temporary file beside it. Needs root to mount the tmpfs: skipped (77) where that is refused.
 set -u
@@ -21,8 +22,8 @@ expect "the first write fits" 0 "" -- perturb 1
 before=$(sha256sum "$mnt/p.npz")
 # Fill the filesystem, leaving less than the next file needs.
 dd if=/dev/zero of="$mnt/filler" bs=1k count=1000 2>/dev/null
-expect "writing onto a full disk fails with a message naming the file" 1 \
-  "gauntlet: error: $mnt/p.npz: cannot write" -- perturb 5
+expect "writing onto a full disk fails with a message naming the file" 2 \
+  "gauntlet: error: --out: $mnt/p.npz: cannot write" -- perturb 5
 check "the message is the only line on stderr" -- test "$(perturb 5 2>&1 >/dev/null | grep -c .)" -eq 1
 check "the message says why" -- grep -q "No space left on device" <<< "$last_out"
 check "the previous file is unchanged" -- test "$(sha256sum "$mnt/p.npz")" == "$before"
