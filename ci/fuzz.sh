@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 build=${GAUNTLET_ASAN_BUILD_DIR:-build-asan}
 start=$(date +%s)
-CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON >/dev/null
+CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON \
+  -DGAUNTLET_BUILD_TESTS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzz_numpy fuzz_idx fuzz_suite
 echo "ci/fuzz.sh: build took $(( $(date +%s) - start )) s"
 

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${GAUNTLET_ASAN_BUILD_DIR:-build-asan}
 start=$(date +%s)
-CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON >/dev/null
+CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON \
+  -DGAUNTLET_BUILD_TESTS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)" --target gauntlet_unit_tests
 built=$(date +%s)
 echo "ci/sanitize.sh: build took $(( built - start )) s"

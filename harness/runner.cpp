@@ -15,6 +15,7 @@
 #include "harness/cell_lock.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
+#include "harness/core/memory_limit.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/hash.hpp"
 #include "harness/data_source.hpp"
@@ -544,6 +545,17 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   std::map<std::pair<int64_t, int64_t>, Prepared> prepared;
   const json env = environment(o, compute);
   std::vector<json> results;
+
+  // A batch that cannot fit is refused now, before anything is written, not mid-run by the kernel.
+  // Only the input batch (float32) is certain; activations come on top of it.
+  for (const Cell& cell : s.cells) {
+    const json config = resolved_config(s, cell);
+    const int64_t side = config.at("data").at("input_size").get<int64_t>();
+    const int64_t ch = backbone_info(config.at("backbone").at("name").get<std::string>()).defaults.in_channels;
+    const int64_t batch = std::max(config.at("train").at("batch_size").get<int64_t>(), s.evaluate.batch_size);
+    check_fits_in_memory(static_cast<uint64_t>(batch) * side * side * ch * sizeof(float), s.path,
+                         fmt::format("{}: a batch of {} images of {}x{}x{} floats", cell_title(cell), batch, side, side, ch));
+  }
 
   // The suite's current cells, written before any runs: report and compare read only these, so
   // cells of an earlier version of the suite (kept as a cache) never mix into its tables.
