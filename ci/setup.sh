@@ -14,6 +14,7 @@ packages=(
   dataset-fashion-mnist
   python3-torch python3-torchvision python3-sklearn python3-scipy python3-numpy
   python3-skimage python3-opencv python3-pil
+  clang-14 libclang-rt-14-dev  # ci/sanitize.sh and ci/fuzz.sh (ASan, UBSan, libFuzzer)
   slurm-wlm munge  # scale-out: ci/slurm/start.sh runs a single-node cluster for tests/e2e/slurm.sh
 )
 

@@ -635,6 +635,9 @@ int run_cli(int argc, char** argv) {
   } catch (const InputError& e) {
     fmt::print(stderr, "gauntlet: error: {}\n", e.what());
     return kExitBadInput;
+  } catch (const OutputError& e) {
+    fmt::print(stderr, "gauntlet: error: {}\n", e.what());
+    return kExitFailed;
   } catch (const std::exception& e) {
     fmt::print(stderr, "gauntlet: internal error: {}\n", e.what());
     return kExitFailed;

@@ -313,7 +313,8 @@ const std::vector<SourceKind>& source_kinds() {
   return kinds;
 }
 
-Dataset load_dataset(const DataSourceSpec& spec) {
+// load_dataset without the translation of filesystem errors.
+static Dataset load_dataset_unchecked(const DataSourceSpec& spec) {
   const ParsedSource s = parse_source(spec);
   for (const SourceKind& kind : source_kinds()) {
     if (!kind.matches(s.path)) continue;
@@ -382,6 +383,17 @@ BloodcellTruth planted_dirt(const DataSourceSpec& spec) {
   BloodcellTruth truth;
   generate_synthetic(s, &truth);
   return truth;
+}
+
+
+Dataset load_dataset(const DataSourceSpec& spec) {
+  // A folder we may not list, a file that vanishes: the user's input, not a gauntlet bug.
+  try {
+    return load_dataset_unchecked(spec);
+  } catch (const std::filesystem::filesystem_error& e) {
+    const std::string where = e.path1().empty() ? spec.path : e.path1().string();
+    throw InputError(where, "cannot read: " + e.code().message());
+  }
 }
 
 Array images_array(const Dataset& d) {

@@ -5,8 +5,12 @@
 #include <opencv2/imgcodecs.hpp>
 #endif
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -25,6 +29,70 @@ bool is_image_file(const fs::path& p) {
   static const std::set<std::string> kExtensions = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"};
   return kExtensions.count(ext) > 0;
 }
+
+#ifdef GAUNTLET_WITH_IMGCODECS
+// libpng (inside OpenCV) prints its errors to stderr itself ("libpng error: Read Error") before
+// imread returns an empty image. Held around one decode, this sends them to a memory file
+// instead, so a bad image is reported once, by us, with libpng's words in our message. Decoding is
+// sequential here, so the process-wide redirection does not catch other threads' output.
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::fflush(stderr);
+    mem_ = ::memfd_create("gauntlet-stderr", MFD_CLOEXEC);
+    saved_ = mem_ < 0 ? -1 : ::dup(STDERR_FILENO);
+    if (saved_ < 0 || ::dup2(mem_, STDERR_FILENO) < 0) restore();
+  }
+  ~StderrCapture() { restore(); }
+
+  /// Stops capturing; what was written meanwhile, without trailing newlines.
+  std::string finish() {
+    std::fflush(stderr);
+    std::string text;
+    if (saved_ >= 0) {
+      char buf[1024];
+      ssize_t n;
+      ::lseek(mem_, 0, SEEK_SET);
+      while ((n = ::read(mem_, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    }
+    restore();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  }
+
+ private:
+  void restore() {
+    if (saved_ >= 0) {
+      ::dup2(saved_, STDERR_FILENO);
+      ::close(saved_);
+      saved_ = -1;
+    }
+    if (mem_ >= 0) {
+      ::close(mem_);
+      mem_ = -1;
+    }
+  }
+  int mem_ = -1;
+  int saved_ = -1;
+};
+
+cv::Mat read_image(const fs::path& f) {
+  if (!fs::is_regular_file(f)) {
+    throw InputError(f.string(), fs::exists(f) ? "not a regular file" : "a link to nothing (dangling symlink)");
+  }
+  if (fs::file_size(f) == 0) throw InputError(f.string(), "empty file");
+  StderrCapture capture;
+  cv::Mat m = cv::imread(f.string(), cv::IMREAD_UNCHANGED);
+  const std::string decoder_said = capture.finish();
+  if (m.empty()) {
+    throw InputError(f.string(), "not an image OpenCV can read" +
+                                     (decoder_said.empty() ? "" : " (" + decoder_said + ")"));
+  }
+  // A decoder's warnings about an image it did read are still the user's to see.
+  if (!decoder_said.empty()) std::fprintf(stderr, "%s\n", decoder_said.c_str());
+  return m;
+}
+#endif
 
 std::vector<std::string> class_order(const fs::path& dir) {
   std::vector<std::string> folders;
@@ -75,14 +143,13 @@ Dataset load_image_folder(const std::string& path) {
   for (size_t c = 0; c < classes.size(); ++c) {
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(dir / classes[c])) {
-      if (e.is_regular_file() && is_image_file(e.path())) files.push_back(e.path());
+      // By name: a folder or a dangling link called x.png is a broken image, not something to skip.
+      if (is_image_file(e.path())) files.push_back(e.path());
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) throw InputError((dir / classes[c]).string(), "no images (png, jpg, bmp, tif, webp)");
     for (const auto& f : files) {
-      if (fs::file_size(f) == 0) throw InputError(f.string(), "empty file");
-      cv::Mat m = cv::imread(f.string(), cv::IMREAD_UNCHANGED);
-      if (m.empty()) throw InputError(f.string(), "not an image OpenCV can read");
+      cv::Mat m = read_image(f);
       if (m.depth() != CV_8U) {
         cv::Mat eight;
         m.convertTo(eight, CV_8U, m.depth() == CV_16U ? 1.0 / 257.0 : 1.0);

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "harness/core/error.hpp"
+
 namespace gauntlet {
 namespace {
 
@@ -868,5 +870,58 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   }
   return best;
 }
+
+namespace {
+
+std::string line_col(const std::string& text, size_t byte) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+// nlohmann's messages start "[json.exception.parse_error.101] parse error at line 1, column 2: ";
+// the position is ours to say (line_col), so keep what comes after "syntax error" or the id.
+std::string json_reason(const std::string& what) {
+  const auto syntax = what.find("syntax error");
+  if (syntax != std::string::npos) return what.substr(syntax);
+  const auto id_end = what.find("] ");
+  return id_end == std::string::npos ? what : what.substr(id_end + 2);
+}
+
+}  // namespace
+
+template <typename Json>
+Json parse_json_text(const std::string& text, const std::string& where) {
+  // The callback sees the depth of every value as it is parsed; refusing there stops a deep
+  // document before any recursive code (destructor included) meets it.
+  using Event = nlohmann::detail::parse_event_t;
+  const auto limit_depth = [&](int depth, Event event, Json&) {
+    // depth is that of the container being opened: 0 for the outermost one.
+    if ((event == Event::object_start || event == Event::array_start) && depth >= kMaxJsonDepth) {
+      throw InputError(where, "JSON nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                  " levels of arrays and objects");
+    }
+    return true;
+  };
+  try {
+    return Json::parse(text, limit_depth);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(where, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0) +
+                                ": " + json_reason(e.what()));
+  } catch (const nlohmann::json::exception& e) {  // out_of_range.406: a number overflows a double
+    throw InputError(where, "not valid JSON: " + json_reason(e.what()));
+  }
+}
+
+template nlohmann::json parse_json_text<nlohmann::json>(const std::string&, const std::string&);
+template nlohmann::ordered_json parse_json_text<nlohmann::ordered_json>(const std::string&,
+                                                                       const std::string&);
 
 }  // namespace gauntlet

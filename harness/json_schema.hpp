@@ -33,6 +33,18 @@ struct SchemaViolation {
 std::vector<SchemaViolation> validate_json(const nlohmann::json& instance,
                                            const nlohmann::json& schema);
 
+/// Deepest nesting of arrays and objects parse_json_text accepts. The code that walks a document
+/// (validation, conversion, dump) recurses once per level, so an unbounded depth is a stack
+/// overflow waiting for a crafted file; no suite, pipeline or result comes near this.
+inline constexpr int kMaxJsonDepth = 100;
+
+/// Parses a JSON document a user gave us (a suite, a pipeline, a profile, a --set value): text that
+/// is not valid JSON, nests deeper than kMaxJsonDepth, or holds a number no double can hold is an
+/// InputError naming `where` (with line and column for syntax errors). Json is nlohmann::json or
+/// nlohmann::ordered_json.
+template <typename Json = nlohmann::json>
+Json parse_json_text(const std::string& text, const std::string& where);
+
 /// The candidate closest to `word` by optimal-string-alignment (Damerau-Levenshtein) distance,
 /// ignoring ASCII case; "" when none is within max(2, word.size() / 3) edits, or when the edits
 /// would replace the whole word. Ties go to the earlier candidate.

@@ -17,6 +17,7 @@
 #include "harness/cell_lock.hpp"
 #include "harness/config.hpp"
 #include "harness/core/atomic_file.hpp"
+#include "harness/core/memory_limit.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/hash.hpp"
 #include "harness/data_source.hpp"
@@ -634,12 +635,26 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   const json env = environment(o, compute);
   std::vector<json> results;
 
+  // A batch that cannot fit is refused now, before anything is written, not mid-run by the kernel.
+  // Only the input batch (float32) is certain; activations come on top of it.
+  for (const Cell& cell : s.cells) {
+    const json config = resolved_config(s, cell);
+    const int64_t side = config.at("data").at("input_size").get<int64_t>();
+    const int64_t ch = backbone_info(config.at("backbone").at("name").get<std::string>()).defaults.in_channels;
+    const int64_t batch = std::max(config.at("train").at("batch_size").get<int64_t>(), s.evaluate.batch_size);
+    check_fits_in_memory(static_cast<uint64_t>(batch) * side * side * ch * sizeof(float), s.path,
+                         fmt::format("{}: a batch of {} images of {}x{}x{} floats", cell_title(cell), batch, side, side, ch));
+  }
+
   // The suite's current cells, written before any runs: report and compare read only these, so
   // cells of an earlier version of the suite (kept as a cache) never mix into its tables.
   json manifest{{"schema", "gauntlet.cells/1"}, {"suite", s.name}, {"cells", json::array()}};
   for (const Cell& cell : s.cells) {
     manifest["cells"].push_back(make_cell_id(resolved_config(s, cell), data_fingerprint));
   }
+  // Writes a SIGKILL cut short leave temporary files behind; those of dead processes go now.
+  remove_stale_temp_files(runs_dir(o.out, s.name));
+  remove_stale_temp_files(reports_dir(o.out, s.name));
   // With --shard, shard 1 alone writes the manifest: two shards never write the same file.
   if (o.shard == 0) {
     write_file_atomic((std::filesystem::path(runs_dir(o.out, s.name)) / "cells.json").string(),
@@ -661,6 +676,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     const json config = resolved_config(s, cell);
     const std::string id = make_cell_id(config, data_fingerprint);
     const std::string dir = cell_dir(o.out, s.name, id);
+    remove_stale_temp_files(dir);  // of killed writers: a crash mid-write, or mid-rescore
     if (auto existing = o.rerun ? std::nullopt : read_ok_result(dir)) {
       // The cell id covers config, data and version, not code: a result made by other code is
       // stale (this is what lets CI restore main's results and retrain only what changed).
@@ -735,10 +751,6 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
       // Kept after a failure, so that the same command resumes from the last finished epoch.
       std::error_code ignored;
       std::filesystem::remove(std::filesystem::path(dir) / "checkpoint.pt", ignored);
-      // Checkpoint writes a crash cut short (temporary files of dead runs) go with it.
-      for (const auto& f : std::filesystem::directory_iterator(dir, ignored)) {
-        if (f.path().filename().string().rfind("checkpoint.pt.tmp-", 0) == 0) std::filesystem::remove(f.path(), ignored);
-      }
     }
     results.push_back(std::move(result));
   }

@@ -76,30 +76,11 @@ const json& pipeline_schema() {
   return schema;
 }
 
-std::string line_col(const std::string& text, size_t byte) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(col);
-}
-
 // A small JSON file of ours (profile, pipeline): parsed, validated against `schema`, converted by
 // `convert`, every problem an InputError naming the file.
 template <typename Convert>
 auto load_json_file(const std::string& path, const json& schema, Convert&& convert) {
-  const std::string text = read_file(path);
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0));
-  }
+  const json doc = parse_json_text(read_file(path), path);
   throw_if_invalid(validate_json(doc, schema), path);
   try {
     return convert(doc);
@@ -318,8 +299,8 @@ void expand(Suite& s) {
 
 json parse_value(const std::string& text) {
   try {
-    return json::parse(text);
-  } catch (const json::parse_error&) {
+    return parse_json_text(text, "--set");
+  } catch (const InputError&) {
     return json(text);  // a bare word: take it as a string
   }
 }
@@ -341,17 +322,8 @@ json::json_pointer override_pointer(const std::string& path) {
 }
 
 Suite load_suite(const std::string& path, const std::vector<std::string>& overrides) {
-  const std::string text = read_file(path);
   // Parsed keeping key order, so that map-form axes list their labels as the user wrote them.
-  nlohmann::ordered_json doc;
-  try {
-    doc = nlohmann::ordered_json::parse(text);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    const auto pos = what.find("syntax error");
-    throw InputError(path, "not valid JSON at " + line_col(text, e.byte > 0 ? e.byte - 1 : 0) +
-                               ": " + (pos == std::string::npos ? what : what.substr(pos)));
-  }
+  nlohmann::ordered_json doc = parse_json_text<nlohmann::ordered_json>(read_file(path), path);
   apply_overrides(doc, overrides);
   LabelOrder order;
   if (doc.contains("axes") && doc["axes"].is_object()) {

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "harness/core/error.hpp"
 #include "harness/json_schema.hpp"
 
 namespace gauntlet {
@@ -387,6 +388,21 @@ TEST_CASE("schemas using unsupported keywords or malformed ones are refused", "[
   INFO(schema);
   CHECK_THROWS_AS(check("1", schema), std::invalid_argument);
   CHECK_THROWS_WITH(check("1", schema), Contains(text));
+}
+
+// Regression (found by the bad-input corpus): a 100000-deep array crashed `gauntlet validate`
+// with a stack overflow, and 1e400 ended as an internal error (exit 1) instead of bad input.
+TEST_CASE("parse_json_text refuses deep nesting and overflowing numbers as bad input", "[schema]") {
+  const auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(parse_json_text(nested(kMaxJsonDepth), "s.json").is_array());
+  CHECK_THROWS_AS(parse_json_text(nested(kMaxJsonDepth + 1), "s.json"), InputError);
+  CHECK_THROWS_WITH(parse_json_text("{\"a\": " + nested(100000) + "}", "s.json"),
+                    Contains("s.json: JSON nests deeper than 100 levels"));
+  CHECK_THROWS_WITH(parse_json_text<nlohmann::ordered_json>("{\"lr\": 1e400}", "s.json"),
+                    Contains("s.json: not valid JSON: number overflow parsing '1e400'"));
+  CHECK_THROWS_WITH(parse_json_text("{\"a\":\n [1,,2]}", "s.json"),
+                    Contains("s.json: not valid JSON at line 2, column 5: syntax error"));
+  CHECK(parse_json_text("{\"a\": [1, {\"b\": 2.5}]}", "s.json") == json::parse("{\"a\": [1, {\"b\": 2.5}]}"));
 }
 
 }  // namespace

@@ -525,7 +525,7 @@ TEST_CASE("the imagenet-c and bloodmnist-c profiles hold their family's mCE corr
            {"imagenet-c", kImageNetC}, {"bloodmnist-c", kBloodMnistC}}) {
     const auto& all = builtin_profiles();
     const auto it =
-        std::find_if(all.begin(), all.end(), [&](const Profile& p) { return p.name == name; });
+        std::find_if(all.begin(), all.end(), [&, &name = name](const Profile& p) { return p.name == name; });
     REQUIRE(it != all.end());
     INFO(name);
     CHECK(it->k_min == 1);
@@ -663,7 +663,7 @@ TEST_CASE("suite profiles that cannot work fail naming their JSON pointer", "[pr
       {R"({"mce": "top5"})", "/evaluate/mce", ""},
   }));
   INFO(evaluate);
-  CHECK_THAT(input_error([&] { parse_suite(suite_doc(json::parse(evaluate)), "bad.json"); }),
+  CHECK_THAT(input_error([&, &evaluate = evaluate] { parse_suite(suite_doc(json::parse(evaluate)), "bad.json"); }),
              Contains("bad.json") && Contains(pointer) && Contains(what));
 }
 

@@ -492,7 +492,7 @@ TEST_CASE("the suite schema accepts every geometric op's defaults and rejects ba
   }));
   INFO(op);
   const std::string msg = testing::input_error(
-      [&] { parse_suite(suite_with(json::array({json::parse(op)})), "bad.json"); });
+      [&, &op = op] { parse_suite(suite_with(json::array({json::parse(op)})), "bad.json"); });
   // A bad enum value (fill, interpolation) disqualifies every alternative that pins that key, so
   // the validator lists the alternatives; the message still names the pointer and the values.
   CHECK_THAT(msg,

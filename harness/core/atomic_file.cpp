@@ -1,6 +1,7 @@
 #include "harness/core/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,15 +18,19 @@ namespace gauntlet {
 namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
+  throw OutputError(path + ": " + what + ": " + std::strerror(errno));
+}
+
+std::string this_host_name() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return host;
 }
 
 }  // namespace
 
 std::string temp_path_for(const std::string& path) {
-  char host[256] = {0};
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return path + ".tmp-" + host + "-" + std::to_string(::getpid());
+  return path + ".tmp-" + this_host_name() + "-" + std::to_string(::getpid());
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
@@ -144,6 +149,26 @@ void StagedFolder::commit() {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+int remove_stale_temp_files(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const std::string marker = ".tmp-" + this_host_name() + "-";
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const size_t at = name.rfind(marker);
+    if (at == std::string::npos || at == 0) continue;
+    const std::string pid_text = name.substr(at + marker.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::stol(pid_text);
+    // ESRCH: no such process. A live one (or one we may not signal) may still be writing.
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (fs::remove(e.path(), ignored)) ++removed;
+  }
+  return removed;
 }
 
 std::string read_file(const std::string& path) {

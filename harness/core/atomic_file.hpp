@@ -2,16 +2,25 @@
 // renamed over the target, so a reader sees the old file or the new one, never half of one.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 namespace gauntlet {
+
+/// A file gauntlet writes could not be written (disk full, no permission): the CLI prints the
+/// message, which names the file, and exits 1. The previous file, if any, is left as it was.
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// The temporary name a write to `path` goes through: "<path>.tmp-<host>-<pid>", unique across
 /// processes and, on a shared filesystem (Slurm), across machines.
 std::string temp_path_for(const std::string& path);
 
 /// Writes `content` to `path` atomically (temp file + fsync + rename + fsync of the folder).
-/// Creates missing parent folders. Throws std::runtime_error naming the path on failure.
+/// Creates missing parent folders. Throws OutputError (a std::runtime_error) naming the path on
+/// failure (disk full, no permission), after removing the temporary file: `path` is untouched.
 void write_file_atomic(const std::string& path, const std::string& content);
 
 /// Finishes a write that another writer (LibTorch's serializer, say) made to `tmp`
@@ -42,6 +51,11 @@ class StagedFolder {
   std::string target_, stage_;
   bool committed_ = false;
 };
+
+/// Removes the temporary files (temp_path_for) in `dir` left by writers on this host that no
+/// longer run: a process killed mid-write leaves one behind. Files of live processes and of other
+/// hosts are kept. Returns how many were removed; a missing folder is no error.
+int remove_stale_temp_files(const std::string& dir);
 
 /// Whole file as bytes; throws InputError naming the path when it cannot be read.
 std::string read_file(const std::string& path);

@@ -1,5 +1,6 @@
 #include "harness/core/idx.hpp"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "harness/core/error.hpp"
+#include "harness/core/memory_limit.hpp"
 
 // IDX is big-endian and Array promises host order; the swap below assumes the host is little.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "gauntlet assumes a little-endian host");
@@ -122,6 +124,18 @@ Array read_idx(const std::string& path) {
   }
 
   const size_t expected = static_cast<size_t>(nbytes);
+  const size_t header_bytes = 4 + 4 * static_cast<size_t>(ndim);
+  // A plain file must hold what it declares; a gzip one can only be checked as it is read, so the
+  // declared size must at least fit in memory before any of it is allocated.
+  struct stat st;
+  if (gzdirect(f.get()) && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<uint64_t>(st.st_size) < header_bytes + expected) {
+    throw InputError(path, "truncated payload: dimensions declare " + std::to_string(expected) +
+                               " bytes, file has " + std::to_string(st.st_size - header_bytes));
+  }
+  std::string dims;
+  for (int64_t d : a.shape) dims += (dims.empty() ? "" : " x ") + std::to_string(d);
+  check_fits_in_memory(expected, path, "the declared dimensions (" + dims + " of " + dtype + ")");
   a.data.reserve(std::min(expected, kChunk * 16));
   while (a.data.size() < expected) {
     const size_t want = std::min(expected - a.data.size(), kChunk);

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "harness/core/error.hpp"
+#include "harness/core/memory_limit.hpp"
 
 // Array promises host order and the readers only ever swap from big-endian, so a big-endian host
 // would silently get swapped data.
@@ -344,6 +345,7 @@ std::vector<uint8_t> read_whole_file(const std::string& path) {
     throw InputError(path, std::string("cannot stat: ") + std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) throw InputError(path, "not a regular file");
+  check_fits_in_memory(static_cast<uint64_t>(st.st_size), path, "the file");
   std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
   size_t got = 0;
   while (got < bytes.size()) {
@@ -406,6 +408,7 @@ std::vector<uint8_t> read_member(zip_t* za, const zip_stat_t& st, uint64_t archi
                                 std::to_string(st.comp_size) +
                                 " compressed, more than deflate can produce");
   }
+  check_fits_in_memory(st.size, where, "the member (uncompressed)");
   std::unique_ptr<zip_file_t, ZipFileClose> zf(zip_fopen_index(za, st.index, 0));
   if (!zf) throw InputError(where, std::string("cannot open member: ") + zip_strerror(za));
   std::vector<uint8_t> bytes(static_cast<size_t>(st.size));
@@ -482,7 +485,7 @@ std::string npy_header(const Array& a) {
 }
 
 [[noreturn]] void write_failed(const std::string& path, const std::string& what) {
-  throw std::runtime_error(path + ": cannot write: " + what);
+  throw OutputError(path + ": cannot write: " + what);
 }
 
 void fsync_path(const std::string& path, int flags) {

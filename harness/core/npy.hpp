@@ -36,7 +36,8 @@ std::map<std::string, Array> read_npz(const std::string& path);
 /// numpy's 64-byte header padding), via a temporary file renamed into place, so readers never see
 /// half a file. The parent folder is created if missing.
 /// Throws std::invalid_argument for an inconsistent Array or an empty or duplicate name, and
-/// std::runtime_error naming `path` when the file cannot be written.
+/// OutputError (a std::runtime_error) naming `path` when the file cannot be written (`path` is
+/// then untouched and no temporary file is left).
 void write_npz(const std::string& path,
                const std::vector<std::pair<std::string, const Array*>>& arrays);
 
