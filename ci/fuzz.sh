@@ -13,16 +13,35 @@ build=${GAUNTLET_ASAN_BUILD_DIR:-build-asan}
 start=$(date +%s)
 CXX=${CXX:-clang++-14} cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAUNTLET_FUZZ=ON \
   -DGAUNTLET_BUILD_TESTS=ON >/dev/null
-cmake --build "$build" -j "$(nproc)" --target fuzz_numpy fuzz_idx fuzz_suite
+cmake --build "$build" -j "$(nproc)" --target fuzz_numpy fuzz_idx fuzz_suite fuzz_safetensors
 echo "ci/fuzz.sh: build took $(( $(date +%s) - start )) s"
 
 seeds=$build/seeds
 rm -rf "$seeds" && mkdir -p "$seeds"
 /usr/bin/python3 tests/data/bad/make_corpus.py "$seeds/bad"
 declare -A corpus_of=([numpy]="tests/data/npy $seeds/bad/npz" [idx]="$seeds/bad/idx"
-                      [suite]="suites $seeds/bad/suites")
+                      [suite]="suites $seeds/bad/suites" [safetensors]="$seeds/safetensors")
+# Seeds for the safetensors reader: a valid file (two tensors) and a few near misses.
+/usr/bin/python3 - "$seeds/safetensors" <<'PY'
+import json, os, struct, sys
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+def st(header, data):
+    h = json.dumps(header).encode()
+    return struct.pack("<Q", len(h)) + h + data
+ok = {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+      "b": {"dtype": "F16", "shape": [1, 2], "data_offsets": [8, 12]}, "__metadata__": {"k": "v"}}
+files = {"ok": st(ok, bytes(12)),
+         "overlap": st({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                        "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, bytes(8)),
+         "outside": st({"a": {"dtype": "BF16", "shape": [4], "data_offsets": [0, 8]}}, bytes(4)),
+         "bad_json": struct.pack("<Q", 5) + b"{\"a\":",
+         "huge_len": struct.pack("<Q", 1 << 62) + b"{}"}
+for name, data in files.items():
+    open(os.path.join(out, name), "wb").write(data)
+PY
 failed=0
-for target in numpy idx suite; do
+for target in numpy idx suite safetensors; do
   corpus=$build/corpus/$target findings=$build/findings/$target
   mkdir -p "$corpus" "$findings"
   for dir in ${corpus_of[$target]}; do
