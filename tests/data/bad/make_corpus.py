@@ -134,8 +134,13 @@ def make_npz(out):
     npz(p("negative_dim.npz"), m)
 
     m = good_members()
-    m["images.npy"] = npy_bytes(good_images().astype(np.int16))
+    m["images.npy"] = npy_bytes(good_images().astype(np.complex64))
     npz(p("wrong_dtype.npz"), m)
+    m = good_members()
+    wide = good_images().astype(np.int16)
+    wide[4, 1, 1] = 300
+    m["images.npy"] = npy_bytes(wide)
+    npz(p("int_out_of_range.npz"), m)
     f = good_images().astype(np.float32)
     f[3, 2, 2] = np.nan
     f[5, 0, 0] = np.inf
@@ -223,7 +228,7 @@ def make_idx(out):
     pair("missing_labels", img, None)
     pair("label_out_of_range", img, idx_bytes(np.array([0, 1] * 9 + [1, -3], np.int32), 0x0C))
     pair("labels_rank2", img, idx_bytes(np.zeros((N, 3), np.uint8), 0x08))
-    pair("float_images", idx_bytes(good_images().astype(np.float32) / 3, 0x0D), lab)
+    pair("float_images", idx_bytes(good_images().astype(np.float32) * 4 + 300, 0x0D), lab)
     gz = bytearray(gzip.compress(img))
     for k in range(20, 60):
         gz[k] ^= 0x77
