@@ -40,9 +40,9 @@ files = {"ok": st(ok, bytes(12)),
 for name, data in files.items():
     open(os.path.join(out, name), "wb").write(data)
 PY
-failed=0
-for target in numpy idx suite safetensors; do
-  corpus=$build/corpus/$target findings=$build/findings/$target
+# One target per core at a time: each still runs its full SECONDS.
+run_target() {
+  local target=$1 corpus=$build/corpus/$1 findings=$build/findings/$1 t0
   mkdir -p "$corpus" "$findings"
   for dir in ${corpus_of[$target]}; do
     find "$dir" -maxdepth 1 -type f -exec cp -t "$corpus" {} +
@@ -54,11 +54,16 @@ for target in numpy idx suite safetensors; do
        > "$build/fuzz_$target.log" 2>&1; then
     echo "ci/fuzz.sh: fuzz_$target FOUND A PROBLEM; input in $findings/, log $build/fuzz_$target.log:"
     grep -A30 -m1 "ERROR\|==ERROR\|runtime error\|terminate" "$build/fuzz_$target.log" || tail -30 "$build/fuzz_$target.log"
-    failed=1
-  else
-    echo "ci/fuzz.sh: fuzz_$target clean: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/fuzz_$target.log" \
-      | grep -o '[0-9]*$') runs in $(( $(date +%s) - t0 )) s"
+    return 1
   fi
+  echo "ci/fuzz.sh: fuzz_$target clean: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$build/fuzz_$target.log" \
+    | grep -o '[0-9]*$') runs in $(( $(date +%s) - t0 )) s"
+}
+failed=0
+for target in numpy idx suite safetensors; do
+  while (( $(jobs -rp | wc -l) >= $(nproc) )); do wait -n || failed=1; done
+  run_target "$target" &
 done
+while (( $(jobs -rp | wc -l) > 0 )); do wait -n || failed=1; done
 echo "ci/fuzz.sh: total $(( $(date +%s) - start )) s"
 exit $failed
