@@ -23,27 +23,15 @@ import tempfile
 
 import numpy as np
 import torch
-import torchvision.models as tvm
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from backbones_parity import torchvision_model  # noqa: E402  (seeded, BN statistics randomised)
 
 TOLERANCE = 1e-4
 NUM_CLASSES = 10
 
 ST_DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
              torch.float64: "F64", torch.int64: "I64"}
-
-
-def torchvision_model(name, seed):
-    torch.manual_seed(seed)
-    m = getattr(tvm, name)(num_classes=NUM_CLASSES)
-    with torch.no_grad():
-        for mod in m.modules():
-            if isinstance(mod, torch.nn.BatchNorm2d):
-                mod.weight.uniform_(0.5, 1.5)
-                mod.bias.uniform_(-0.2, 0.2)
-                mod.running_mean.uniform_(-0.2, 0.2)
-                mod.running_var.uniform_(0.5, 1.5)
-                mod.num_batches_tracked.fill_(7)
-    return m.eval()
 
 
 def save_safetensors(state, path):
