@@ -673,8 +673,9 @@ TEST_CASE("newer backbones write only options off their default, and a head when
   const BackboneSpec cnn = backbone_from_json(json::parse(R"({"name": "simple_cnn", "head": {"type": "dense"}})"));
   CHECK(to_json(cnn).at("head") ==
         json::parse(R"({"type": "dense", "hidden": [], "activation": "relu", "dropout": 0.0})"));
-  const auto& rff = std::get<RffHeadOptions>(
-      backbone_from_json(json::parse(R"({"name": "vgg11", "head": {"type": "rff", "scale": 0.5}})")).head);
+  // Held by name: a reference into the temporary spec would dangle (ASan caught it).
+  const BackboneSpec vgg = backbone_from_json(json::parse(R"({"name": "vgg11", "head": {"type": "rff", "scale": 0.5}})"));
+  const auto& rff = std::get<RffHeadOptions>(vgg.head);
   CHECK(rff.features() == 1024);
   CHECK(rff.scale() == 0.5);
   CHECK_FALSE(rff.learn_scale());
