@@ -72,6 +72,8 @@ SafetensorsHeader parse_safetensors_header(const std::string& path, const uint8_
     header = json::parse(data + 8, data + 8 + n, callback);
   } catch (const json::parse_error& e) {
     fail("the header is not valid JSON (byte " + std::to_string(e.byte) + " of the header)");
+  } catch (const json::out_of_range&) {  // a number such as 5E616 (found by fuzz_safetensors)
+    fail("the header holds a number too large to represent");
   }
   if (!duplicate.empty()) fail("tensor \"" + duplicate + "\" appears twice in the header");
   if (!header.is_object()) fail("the header is not a JSON object");
