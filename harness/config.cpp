@@ -972,6 +972,7 @@ TrainConfig train_from_json(const json& j) {
     read(r, "layers", t.regularization.layers);
   }
   if (j.contains("dropout") && !j.at("dropout").is_null()) t.dropout = j.at("dropout").get<double>();
+  if (j.contains("sampler")) t.sampler = sampler_from_name(j.at("sampler").get<std::string>());
   if (j.contains("phases")) {
     const json& phases = j.at("phases");
     for (size_t i = 0; i < phases.size(); ++i) {
@@ -1003,6 +1004,7 @@ json to_json(const TrainConfig& t) {
     j["regularization"] = {{"l1", r.l1}, {"l2", r.l2}, {"layers", r.layers}};
   }
   if (t.dropout) j["dropout"] = *t.dropout;
+  if (t.sampler != Sampler::kNone) j["sampler"] = sampler_name(t.sampler);
   if (!t.phases.empty()) {
     json phases = json::array();
     for (const auto& p : t.phases) {

@@ -16,6 +16,7 @@
 #include "augmentations/transform_options.hpp"
 #include "harness/loss_options.hpp"
 #include "harness/optimizer_options.hpp"
+#include "harness/sampler.hpp"
 #include "harness/schedules.hpp"
 #include "models/backbone_options.hpp"
 #include "models/head_options.hpp"
@@ -110,6 +111,7 @@ struct TrainConfig {
   RegularizationConfig regularization;
   std::optional<double> dropout;  ///< sets p of every dropout layer of the backbone
   std::vector<PhaseConfig> phases;  ///< empty: one phase of `epochs` with the cell's optimizer
+  Sampler sampler = Sampler::kNone;  ///< class-imbalance sampling of the training epochs
 };
 
 /// A value the schema accepted but the code cannot use (a range with min > max), with the JSON

@@ -5,6 +5,7 @@
 #include "augmentations/mixing.hpp"
 
 #include <exception>
+#include <map>
 #include <numeric>
 #include <thread>
 
@@ -42,10 +43,49 @@ PreparedSet prepare(const Dataset& d, int64_t side, int64_t channels) {
   return p;
 }
 
+int64_t sampled_length(const std::vector<int64_t>& labels, Sampler sampler) {
+  if (sampler == Sampler::kNone || labels.empty()) return static_cast<int64_t>(labels.size());
+  std::map<int64_t, int64_t> counts;
+  for (int64_t y : labels) ++counts[y];
+  int64_t lo = static_cast<int64_t>(labels.size()), hi = 0;
+  for (const auto& [label, c] : counts) {
+    lo = std::min(lo, c);
+    hi = std::max(hi, c);
+  }
+  return static_cast<int64_t>(counts.size()) * (sampler == Sampler::kOversample ? hi : lo);
+}
+
 Loader::Loader(const PreparedSet& data, LoaderOptions options) : data_(data), o_(options) {
   if (o_.threads < 1) o_.threads = 1;
-  order_.resize(data_.n);
-  std::iota(order_.begin(), order_.end(), 0);
+  length_ = sampled_length(data_.labels, o_.sampler);
+  if (o_.sampler != Sampler::kNone && data_.n > 0) {
+    std::map<int64_t, std::vector<int64_t>> classes;
+    for (int64_t i = 0; i < data_.n; ++i) classes[data_.labels[i]].push_back(i);
+    for (auto& [label, idx] : classes) by_class_.push_back(std::move(idx));
+  }
+  fill_order(0);
+}
+
+void Loader::fill_order(int64_t epoch) {
+  order_.resize(length_);
+  if (by_class_.empty()) {
+    std::iota(order_.begin(), order_.end(), 0);
+    return;
+  }
+  // Per class: a shuffled copy of its indices, taken whole as often as it fits, the rest drawn
+  // without replacement (oversample: the remainder; undersample: the first `per_class`).
+  Rng rng{o_.key, 0x73616d706c65ull /* "sample" */, static_cast<uint64_t>(epoch)};
+  const size_t per_class = static_cast<size_t>(length_) / by_class_.size();
+  size_t out = 0;
+  for (std::vector<int64_t> idx : by_class_) {
+    for (size_t taken = 0; taken < per_class;) {
+      for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng.below(i)]);
+      const size_t k = std::min(idx.size(), per_class - taken);
+      std::copy(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), order_.begin() + out);
+      out += k;
+      taken += k;
+    }
+  }
 }
 
 Loader::~Loader() {
@@ -53,14 +93,14 @@ Loader::~Loader() {
 }
 
 int64_t Loader::batches_per_epoch() const {
-  return o_.drop_last ? data_.n / o_.batch_size : (data_.n + o_.batch_size - 1) / o_.batch_size;
+  return o_.drop_last ? length_ / o_.batch_size : (length_ + o_.batch_size - 1) / o_.batch_size;
 }
 
 void Loader::start_epoch(int64_t epoch) {
   if (pending_.valid()) pending_.wait();
   epoch_ = epoch;
   next_batch_ = 0;
-  std::iota(order_.begin(), order_.end(), 0);
+  fill_order(epoch);
   if (o_.shuffle) {
     Rng rng{o_.key, 0x6f72646572ull /* "order" */, static_cast<uint64_t>(epoch)};
     for (size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
@@ -83,7 +123,7 @@ bool Loader::next(Batch& out) {
 
 Batch Loader::make_batch(int64_t b) const {
   const int64_t begin = b * o_.batch_size;
-  const int64_t count = std::min(o_.batch_size, data_.n - begin);
+  const int64_t count = std::min(o_.batch_size, length_ - begin);
   const int64_t side = data_.side, ch = data_.channels;
   Batch batch;
   batch.images = torch::empty({count, ch, side, side},

@@ -13,6 +13,7 @@
 #include "augmentations/mix_options.hpp"
 #include "augmentations/transform.hpp"
 #include "harness/core/dataset.hpp"
+#include "harness/sampler.hpp"
 
 namespace gauntlet {
 
@@ -46,7 +47,13 @@ struct LoaderOptions {
   const MixOptions* mix = nullptr;
   int64_t num_classes = 0;
   bool pin_memory = false;  ///< page-locked batches, for non-blocking copies to a CUDA device
+  /// Class-imbalance sampling of each epoch's indices, drawn from Rng{key, "sample", epoch}.
+  Sampler sampler = Sampler::kNone;
 };
+
+/// Samples one epoch visits with this sampler: labels.size() for none, else the number of
+/// classes present times the largest (oversample) or smallest (undersample) class count.
+int64_t sampled_length(const std::vector<int64_t>& labels, Sampler sampler);
 
 struct Batch {
   torch::Tensor images;  ///< float (B, C, side, side), normalised
@@ -63,15 +70,20 @@ class Loader {
   /// The next batch of the epoch; false when the epoch is done.
   bool next(Batch& out);
   int64_t batches_per_epoch() const;
+  /// Samples one epoch visits: n without a sampler, else classes x (max or min class count).
+  int64_t samples_per_epoch() const { return length_; }
 
  private:
   Batch make_batch(int64_t b) const;
+  void fill_order(int64_t epoch);  ///< the epoch's indices before the shuffle
 
   const PreparedSet& data_;
   LoaderOptions o_;
   int64_t epoch_ = 0;
   int64_t next_batch_ = 0;
   std::vector<int64_t> order_;
+  std::vector<std::vector<int64_t>> by_class_;  ///< indices per present class, for the sampler
+  int64_t length_ = 0;
   std::future<Batch> pending_;
 };
 

@@ -294,6 +294,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.key = mix_key({s.seed, static_cast<uint64_t>(cell.seed), kTrainOp});
   setup.loader_threads = o.loader_threads;
   setup.pipeline = &pipeline;
+  setup.sampler = tc.sampler;
   setup.mix = &aug.mix;
   setup.num_classes = k;
   setup.norm = {info.defaults.mean, info.defaults.std};
@@ -374,6 +375,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   for (const auto& [stopped, restored] : trained.early_stops) {
     training["early_stops"].push_back({{"stopped_after_epoch", stopped}, {"restored_epoch", restored}});
   }
+  if (tc.sampler != Sampler::kNone) training["samples_per_epoch"] = sampled_length(train_set.labels, tc.sampler);
   result["training"] = training;
   if (!weights.is_null()) result["weights"] = weights;
   if (aug.expand.copies > 0) {

@@ -376,7 +376,8 @@ TrainOutcome train_model(torch::nn::AnyModule& model, torch::nn::AnyModule* ema,
   lo.batch_size = setup.batch_size;
   lo.shuffle = true;
   // A last batch of one sample would make BatchNorm fail in training mode.
-  lo.drop_last = train.n % setup.batch_size == 1;
+  lo.sampler = setup.sampler;
+  lo.drop_last = sampled_length(train.labels, setup.sampler) % setup.batch_size == 1;
   lo.key = setup.key;
   lo.threads = setup.loader_threads;
   lo.pipeline = setup.pipeline;

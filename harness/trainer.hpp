@@ -50,6 +50,7 @@ struct TrainSetup {
   uint64_t key = 0;  ///< keys shuffling and augmentation
   int loader_threads = 1;
   const Pipeline* pipeline = nullptr;
+  Sampler sampler = Sampler::kNone;  ///< class-imbalance sampling of the training epochs
   const MixOptions* mix = nullptr;  ///< MixUp / CutMix; nullptr: none
   int64_t num_classes = 0;
   Normalization norm;

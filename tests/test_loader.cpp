@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <numeric>
 #include <set>
 
 #include "harness/loader.hpp"
@@ -129,6 +131,84 @@ TEST_CASE("drop_last drops only the incomplete batch", "[loader]") {
   CHECK(epoch_batches(p, o, 0).size() == 3);
   o.drop_last = false;
   CHECK(epoch_batches(p, o, 0).size() == 4);
+}
+
+// 11 tagged images: 7 of class 0, 3 of class 1, 1 of class 2.
+PreparedSet imbalanced() {
+  Dataset d = random_gray(11, 4, 9);
+  for (int64_t i = 0; i < d.n; ++i) {
+    d.images[i * 16] = static_cast<uint8_t>(i);
+    d.labels[i] = i < 7 ? 0 : i < 10 ? 1 : 2;
+  }
+  return prepare(d, 4, 1);
+}
+
+// The tagged sample indices an epoch visits, in order.
+std::vector<int> visited(const PreparedSet& p, const LoaderOptions& o, int64_t epoch) {
+  std::vector<int> seen;
+  for (const auto& b : epoch_batches(p, o, epoch)) {
+    for (int64_t j = 0; j < b.images.size(0); ++j) {
+      const int idx = static_cast<int>(std::lround(b.images[j][0][0][0].item<float>() * 255));
+      CHECK(b.labels[j].item<int64_t>() == p.labels[idx]);
+      seen.push_back(idx);
+    }
+  }
+  return seen;
+}
+
+TEST_CASE("imbalance samplers give every class the largest or the smallest count per epoch", "[loader]") {
+  const PreparedSet p = imbalanced();
+  LoaderOptions o;
+  o.batch_size = 4;
+  o.shuffle = true;
+  o.key = 3;
+  o.norm.mean = {0, 0, 0};
+  o.norm.std = {1, 1, 1};
+  struct Row {
+    Sampler sampler;
+    int64_t per_class;
+  };
+  const Row row = GENERATE(Row{Sampler::kOversample, 7}, Row{Sampler::kUndersample, 1});
+  o.sampler = row.sampler;
+  CHECK(sampled_length(p.labels, row.sampler) == 3 * row.per_class);
+  CHECK(Loader(p, o).batches_per_epoch() == (3 * row.per_class + 3) / 4);
+  for (int64_t epoch : {0, 1, 2}) {
+    const auto seen = visited(p, o, epoch);
+    REQUIRE(seen.size() == static_cast<size_t>(3 * row.per_class));
+    std::array<int64_t, 3> count{};
+    std::map<int, int> times;
+    for (int idx : seen) {
+      ++count[p.labels[idx]];
+      ++times[idx];
+    }
+    CHECK(count == std::array<int64_t, 3>{row.per_class, row.per_class, row.per_class});
+    if (row.sampler == Sampler::kOversample) {
+      // Every sample at least once; class 1 (3 samples for 7 draws) 2 or 3 times each.
+      CHECK(times.size() == 11);
+      CHECK(times[10] == 7);
+      for (int idx : {7, 8, 9}) CHECK((times[idx] == 2 || times[idx] == 3));
+    } else {
+      CHECK(times.size() == 3);  // without replacement
+    }
+  }
+  // Per epoch a new draw, the same for any number of loader threads.
+  CHECK(visited(p, o, 1) != visited(p, o, 2));
+  LoaderOptions three = o;
+  three.threads = 3;
+  CHECK(visited(p, three, 1) == visited(p, o, 1));
+}
+
+TEST_CASE("sampler none keeps the plain order and length", "[loader]") {
+  const PreparedSet p = imbalanced();
+  LoaderOptions o;
+  o.batch_size = 4;
+  o.norm.mean = {0, 0, 0};
+  o.norm.std = {1, 1, 1};
+  CHECK(sampled_length(p.labels, Sampler::kNone) == 11);
+  std::vector<int> plain(11);
+  std::iota(plain.begin(), plain.end(), 0);
+  CHECK(visited(p, o, 0) == plain);
+  CHECK(visited(p, o, 5) == plain);
 }
 
 }  // namespace

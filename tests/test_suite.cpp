@@ -275,6 +275,8 @@ TEST_CASE("bad suites are rejected with the JSON pointer and what was expected",
        "/axes/optimiser", R"(unknown key "optimiser"; did you mean "optimizer"?)"},
       {"wrong type", R"([{"op": "add", "path": "/train", "value": {"epochs": "two"}}])",
        "/train/epochs", R"(expected an integer, got string "two")"},
+      {"unknown sampler", R"([{"op": "add", "path": "/train", "value": {"sampler": "smote"}}])",
+       "/train/sampler", R"(expected one of "none", "oversample", "undersample", got "smote")"},
       {"negative lr",
        R"([{"op": "replace", "path": "/axes/optimizer", "value": [{"name": "sgd", "lr": -0.1}]}])",
        "/axes/optimizer/0/lr", "must be > 0, got -0.1"},
@@ -577,7 +579,7 @@ TEST_CASE("training values round-trip, and appear in a cell's config only when u
                           "cooldown": 1, "min_lr": 1e-6},
     "ema": {"decay": 0.99}, "grad_clip_norm": 5.0,
     "regularization": {"l1": 0.001, "l2": 0.002, "layers": ["classifier."]},
-    "dropout": 0.3,
+    "dropout": 0.3, "sampler": "oversample",
     "phases": [{"epochs": 2, "freeze": "backbone", "optimizer": {"lr": 0.01}, "early_stopping": null,
                 "reduce_on_plateau": null},
                {"epochs": 4, "freeze": {"fraction": 0.5}, "optimizer": null,
@@ -592,6 +594,9 @@ TEST_CASE("training values round-trip, and appear in a cell's config only when u
   REQUIRE(t.phases[1].early_stopping.has_value());
   CHECK(*t.phases[1].early_stopping->baseline == 0.5);
   CHECK(to_json(train_from_json(nlohmann::json::object())) == nlohmann::json::parse(R"({"epochs": 10, "batch_size": 64})"));
+  // The default sampler is left out, so that older cell ids stay.
+  CHECK_FALSE(to_json(train_from_json(nlohmann::json::parse(R"({"sampler": "none"})"))).contains("sampler"));
+  CHECK(train_from_json(nlohmann::json::parse(R"({"sampler": "undersample"})")).sampler == Sampler::kUndersample);
 
   const nlohmann::json adamw = nlohmann::json::parse(R"({"name": "adamw", "lr": 0.001, "weight_decay": 0.01,
     "beta1": 0.9, "beta2": 0.999, "eps": 1e-08, "schedule": {"name": "cosine", "warmup_epochs": 2,

@@ -47,4 +47,14 @@ for k in range(4):  # per class: round(count * fraction) to test and to val, the
 assert r["holdouts"]["c.contrast.5"]["table"] == "small", r["holdouts"]
 assert r["model"]["input_size"] == 24
 ' "$t/out/runs/npz-e2e"
+# An imbalanced training set with sampler oversample: every class up to the largest count.
+expect "run with sampler oversample" 0 "1 ran" -- "$bin" run "$t/suite.json" --out "$t/over" --threads 1 \
+  --set train.sampler=oversample --set train.epochs=1
+check "the sampler and the epoch length are recorded" -- /usr/bin/python3 -c '
+import json, glob, sys
+r = json.load(open(glob.glob(sys.argv[1] + "/*/result.json")[0]))
+assert r["config"]["train"]["sampler"] == "oversample", r["config"]["train"]
+per_class = r["dataset"]["counts"]["train"]["per_class"]
+assert r["training"]["samples_per_epoch"] == len(per_class) * max(per_class), (r["training"], per_class)
+' "$t/over/runs/npz-e2e"
 finish
