@@ -11,38 +11,6 @@
 
 namespace gauntlet {
 
-PreparedSet prepare(const Dataset& d, int64_t side, int64_t channels) {
-  if (d.channels == 3 && channels == 1) {
-    throw std::invalid_argument(d.source + ": RGB images for a 1-channel backbone");
-  }
-  PreparedSet p;
-  p.n = d.n;
-  p.side = side;
-  p.channels = channels;
-  p.labels = d.labels;
-  p.images.resize(p.n * p.image_bytes());
-  const int src_type = d.channels == 3 ? CV_8UC3 : CV_8UC1;
-  const int interp = (d.height > side || d.width > side) ? cv::INTER_AREA : cv::INTER_LINEAR;
-  for (int64_t i = 0; i < d.n; ++i) {
-    cv::Mat src(static_cast<int>(d.height), static_cast<int>(d.width), src_type,
-                 const_cast<uint8_t*>(d.image(i)));
-    cv::Mat resized;
-    if (d.height == side && d.width == side) {
-      resized = src;
-    } else {
-      cv::resize(src, resized, cv::Size(static_cast<int>(side), static_cast<int>(side)), 0, 0, interp);
-    }
-    cv::Mat dst(static_cast<int>(side), static_cast<int>(side), channels == 3 ? CV_8UC3 : CV_8UC1,
-                p.images.data() + i * p.image_bytes());
-    if (d.channels == 1 && channels == 3) {
-      cv::cvtColor(resized, dst, cv::COLOR_GRAY2RGB);
-    } else {
-      resized.copyTo(dst);
-    }
-  }
-  return p;
-}
-
 int64_t sampled_length(const std::vector<int64_t>& labels, Sampler sampler) {
   if (sampler == Sampler::kNone || labels.empty()) return static_cast<int64_t>(labels.size());
   std::map<int64_t, int64_t> counts;

@@ -1,6 +1,7 @@
-// From a Dataset to model-ready batches. `prepare` resizes once to the model's input side and
-// channel count (uint8, kept small); the Loader then draws batches per epoch: shuffled order,
-// augmentation and normalisation, spread over loader threads and prefetched one batch ahead.
+// From prepared images (harness/preprocess.hpp: `prepare` crops and resizes once to the model's
+// input side and channel count, uint8, kept small) to model-ready batches. The Loader draws
+// batches per epoch: shuffled order, augmentation and normalisation, spread over loader threads
+// and prefetched one batch ahead.
 // Every draw is keyed by (key, epoch, sample index, op), so batches are identical for any number
 // of loader threads.
 #pragma once
@@ -13,26 +14,10 @@
 #include "augmentations/mix_options.hpp"
 #include "augmentations/transform.hpp"
 #include "harness/core/dataset.hpp"
+#include "harness/preprocess.hpp"
 #include "harness/sampler.hpp"
 
 namespace gauntlet {
-
-/// uint8 NHWC images at the model's side and channels, with labels.
-struct PreparedSet {
-  int64_t n = 0, side = 0, channels = 0;
-  std::vector<uint8_t> images;
-  std::vector<int64_t> labels;
-  size_t image_bytes() const { return static_cast<size_t>(side * side * channels); }
-};
-
-/// Resizes (area when shrinking, bilinear when enlarging) and replicates gray to RGB when
-/// `channels` is 3. Throws std::invalid_argument for RGB data and a 1-channel model.
-PreparedSet prepare(const Dataset& d, int64_t side, int64_t channels);
-
-struct Normalization {
-  std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
-  std::array<float, 3> std{0.5f, 0.5f, 0.5f};
-};
 
 struct LoaderOptions {
   int64_t batch_size = 64;

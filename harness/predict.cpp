@@ -1,5 +1,6 @@
 #include "harness/predict.hpp"
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <cstring>
@@ -10,6 +11,7 @@
 #include "harness/core/npy.hpp"
 #include "harness/data_source.hpp"
 #include "harness/loader.hpp"
+#include "harness/preprocess.hpp"
 #include "harness/trainer.hpp"
 #include "models/backbone_options.hpp"
 #include "models/registry.hpp"
@@ -19,6 +21,25 @@
 namespace gauntlet {
 
 namespace {
+
+// --resize, --center-crop, --normalize, --mean/--std as data.preprocess reads them. "dataset"
+// would normalise by the statistics of the images being predicted, not of the training set.
+PreprocessOptions predict_preprocess(const PredictOptions& o) {
+  nlohmann::json j{{"resize", o.resize}, {"center_crop", o.center_crop}, {"normalize", o.normalize}};
+  if (o.mean.empty() != o.std.empty()) throw InputError("--mean/--std", "give both or neither");
+  if (!o.mean.empty()) {
+    if (o.normalize != "backbone") throw InputError("--normalize", "give a preset or --mean/--std, not both");
+    j["normalize"] = {{"mean", o.mean}, {"std", o.std}};
+  } else if (o.normalize == "dataset") {
+    throw InputError("--normalize", "\"dataset\" means the training set's statistics: pass them as --mean/--std "
+                                    "(result.json's preprocess.mean and preprocess.std)");
+  }
+  try {
+    return preprocess_from_json(j);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("--resize/--center-crop/--normalize", e.what());
+  }
+}
 
 // The input as float32 NCHW: a .npy used as it is.
 torch::Tensor read_input_npy(const std::string& path) {
@@ -121,18 +142,21 @@ PredictSummary predict(const PredictOptions& o) {
       logits = forward_npy(model, o.input_npy, o.batch_size, info->name);
       s.notes = "input used as it is (float32 NCHW)";
     } else {
+      const PreprocessOptions pre = predict_preprocess(o);
       const Dataset d = load_dataset(DataSourceSpec{o.data});
       const int64_t side = o.input_size > 0 ? o.input_size : info->defaults.input_size;
       PreparedSet p;
       try {
-        p = prepare(d, side, info->defaults.in_channels);
+        p = prepare(d, side, info->defaults.in_channels, pre);
       } catch (const std::invalid_argument& e) {
         throw InputError(o.data, e.what());
       }
-      logits = predict_logits(model, p, Normalization{info->defaults.mean, info->defaults.std}, o.batch_size, 1);
+      const Normalization norm = resolve_normalization(pre, {info->defaults.mean, info->defaults.std}, p);
+      logits = predict_logits(model, p, norm, o.batch_size, 1);
       s.notes = "images " + std::to_string(d.height) + "x" + std::to_string(d.width) + "x" +
                 std::to_string(d.channels) + " -> " + std::to_string(side) + "x" + std::to_string(side) + "x" +
-                std::to_string(info->defaults.in_channels) + ", /255, normalised by " + info->name + "'s mean/std";
+                std::to_string(info->defaults.in_channels) + ", " +
+                preprocess_record(pre, norm, info->defaults.in_channels).dump();
     }
   }
   if (logits.dim() != 2) throw InputError("predict", "the model's output is not (N, K) logits");

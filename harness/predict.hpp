@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gauntlet {
 
@@ -18,6 +19,10 @@ struct PredictOptions {
   std::string data;         ///< a data spec, preprocessed as the backbone's defaults say
   std::string input_npy;    ///< or a float32 NCHW .npy used as it is
   int64_t input_size = 0;   ///< --data only; 0: the backbone's default input size
+  std::string resize = "auto";        ///< --data only: as data.preprocess.resize
+  double center_crop = 1.0;           ///< --data only: as data.preprocess.center_crop
+  std::string normalize = "backbone";  ///< --data only: a preset of data.preprocess.normalize
+  std::vector<float> mean, std;       ///< --data only: explicit normalisation (1 or 3 values each)
   std::string out;          ///< float32 (N, K) .npy
   int64_t batch_size = 64;
   int threads = 0;          ///< LibTorch compute threads; 0: LibTorch's default

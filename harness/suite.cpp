@@ -497,6 +497,13 @@ Suite parse_validated(json doc, const std::string& path, const LabelOrder& order
     fail(path, "/data/test_subset", "test_subset needs a separate /data/test source");
   }
   s.data.input_size = d.value("input_size", int64_t{0});
+  if (d.contains("preprocess")) {
+    try {
+      s.data.preprocess = preprocess_from_json(d.at("preprocess"));
+    } catch (const std::invalid_argument& e) {
+      fail(path, "/data/preprocess", e.what());
+    }
+  }
   if (d.contains("clean")) {
     const json& c = d.at("clean");
     CleanOptions& co = s.data.clean;
@@ -629,7 +636,9 @@ json resolved_config(const Suite& s, const Cell& c) {
     data["test"] = source_to_json(s.data.test);
     data["test_subset"] = s.data.test_subset;
   }
-  if (s.data.clean.any()) {  // only when set, so that the cell ids of suites without it stay
+  // Preprocessing and cleaning only when set, so that the cell ids of suites without them stay.
+  if (!s.data.preprocess.is_default()) data["preprocess"] = to_json(s.data.preprocess);
+  if (s.data.clean.any()) {
     const CleanOptions& co = s.data.clean;
     data["clean"] = {{"duplicates", co.duplicates}, {"conflicts", co.conflicts}, {"outliers", co.outliers},
                      {"colour_z", co.colour_z}, {"texture_z", co.texture_z}};

@@ -13,6 +13,7 @@
 #include "augmentations/profile_options.hpp"
 #include "harness/audit.hpp"
 #include "harness/config.hpp"
+#include "harness/preprocess.hpp"
 
 namespace gauntlet {
 
@@ -36,6 +37,7 @@ struct DataConfig {
   int64_t fold = 0;
   double test_fraction = 0.1;
   int64_t input_size = 0;  ///< 0: the backbone's default
+  PreprocessOptions preprocess;  ///< crop, resize and normalisation of every split and hold-out
 };
 
 /// An external hold-out x.<name>: any data source with the training classes.

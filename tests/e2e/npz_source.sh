@@ -57,4 +57,40 @@ assert r["config"]["train"]["sampler"] == "oversample", r["config"]["train"]
 per_class = r["dataset"]["counts"]["train"]["per_class"]
 assert r["training"]["samples_per_epoch"] == len(per_class) * max(per_class), (r["training"], per_class)
 ' "$t/over/runs/npz-e2e"
+# Preprocessing: centre crop, bicubic resize, the training split's z-score. result.json records the
+# numbers; `gauntlet eval` on the test images again (an external hold-out) must predict exactly as
+# the run's clean evaluation did, which it only does with the recorded crop, resize and mean/std.
+/usr/bin/python3 - "$t/cells.npz" "$t/train.npz" "$t/test.npz" <<'PY'
+import sys
+import numpy as np
+d = np.load(sys.argv[1])
+np.savez(sys.argv[2], images=d["images"][:180], labels=d["labels"][:180])
+np.savez(sys.argv[3], images=d["images"][180:], labels=d["labels"][180:])
+PY
+pre='{"center_crop": 0.8, "resize": "bicubic", "normalize": "dataset"}'
+expect "run with data.preprocess" 0 "1 ran" -- "$bin" run "$t/suite.json" --out "$t/pre" --threads 1 \
+  --set train.epochs=1 --set data.source="$t/train.npz" --set data.test="$t/test.npz" \
+  --set 'data.split={"val": 0.2, "test": 0}' --set "data.preprocess=$pre"
+expect "eval the test images again" 0 "" -- "$bin" eval "$t/pre/runs/npz-e2e" --holdout "again=$t/test.npz" --threads 1
+check "the record holds the training split's z-score and eval reproduces the clean predictions" -- \
+  /usr/bin/python3 -c '
+import glob, json, sys
+import cv2
+import numpy as np
+cell = glob.glob(sys.argv[1] + "/*/result.json")[0].rsplit("/", 1)[0]
+r = json.load(open(cell + "/result.json"))
+p = r["preprocess"]
+assert p["normalize"] == "dataset" and p["resize"] == "bicubic" and p["center_crop"] == 0.8, p
+assert r["config"]["data"]["preprocess"]["normalize"] == "dataset", r["config"]["data"]
+# The centre 16 x 16 of 20 x 20 (offset 2), bicubic to 24: the source'"'"'s per-channel statistics,
+# within what a stratified 80 % sample can move them.
+imgs = np.load(sys.argv[2])["images"]
+prep = np.stack([cv2.resize(x[2:18, 2:18], (24, 24), interpolation=cv2.INTER_CUBIC) for x in imgs]) / 255.0
+mean, std = prep.reshape(-1, 3).mean(0), prep.reshape(-1, 3).std(0)
+assert np.allclose(p["mean"], mean, atol=0.01) and np.allclose(p["std"], std, atol=0.01), (p, mean, std)
+assert abs(p["mean"][2] - p["mean"][0]) > 0.03, p  # the channels differ: per channel, not pooled
+a = open(cell + "/predictions/clean.csv").read()
+b = open(cell + "/predictions/x.again.csv").read()
+assert a == b, "eval predicted the test images differently from the run"
+' "$t/pre/runs/npz-e2e" "$t/train.npz"
 finish
