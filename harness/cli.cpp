@@ -314,7 +314,10 @@ int run_cli(int argc, char** argv) {
   run->add_option("--precision", ro.precision,
                   "fp32, or mixed precision by autocast: bf16 (CPU or CUDA), fp16 (CUDA, with dynamic loss scaling)")
       ->check(CLI::IsMember({"fp32", "bf16", "fp16"}))->capture_default_str();
-  run->add_flag("--channels-last", ro.channels_last, "Channels-last memory format for the model and its batches");
+  run->add_flag("--channels-last,!--no-channels-last", ro.channels_last,
+                "Channels-last (NHWC) memory format for the model and its batches: the default, faster with\n"
+                "oneDNN on the CPU for every backbone measured (BENCHMARKS.md); --no-channels-last: NCHW.\n"
+                "Results depend on it (other kernels); it is recorded in result.json's env");
   run->add_flag("--allow-torchscript", ro.allow_torchscript,
                 "Allow backbones with a \"torchscript\" file: it is code and runs with your rights (SECURITY.md)");
   run->add_option_function<std::string>(
@@ -562,11 +565,14 @@ int run_cli(int argc, char** argv) {
       "follow torchvision's state_dict (safetensors, or torch.save(model.state_dict(), path)); or a\n"
       "TorchScript module (torch.jit.save) with --torchscript FILE --allow-torchscript.\n"
       "The input: --data DATA (any data spec: .npz, IDX, image folder, fashion-mnist:test), preprocessed\n"
-      "as `run` evaluates: resized to the backbone's default input size (--input-size; area when\n"
-      "shrinking, bilinear when enlarging, untouched when equal), gray replicated to RGB for a\n"
-      "3-channel backbone, /255, then the backbone's mean/std; or --input-npy X.npy, a float32\n"
-      "(N, C, H, W) array fed as it is. Output: float32 (N, K) logits in input order, eval mode;\n"
-      "written only when everything succeeded. Bad flags, files or weights: exit 2, nothing written.\n\n"
+      "as `run` evaluates: centre-cropped (--center-crop), resized to the backbone's default input\n"
+      "size (--input-size, --resize; auto: area when shrinking, bilinear when enlarging, untouched\n"
+      "when equal), gray replicated to RGB for a 3-channel backbone, /255, then normalised\n"
+      "(--normalize; default: the backbone's mean/std. A cell trained with data.preprocess.normalize\n"
+      "\"dataset\" records its mean/std in result.json's preprocess: pass them as --mean/--std).\n"
+      "Or --input-npy X.npy, a float32 (N, C, H, W) array fed as it is. Output: float32 (N, K)\n"
+      "logits in input order, eval mode; written only when everything succeeded. Bad flags, files\n"
+      "or weights: exit 2, nothing written.\n\n"
       "Examples:\n"
       "  gauntlet predict --backbone resnet18 --weights resnet18.safetensors --data test.npz --out logits.npy\n"
       "  gauntlet predict --backbone vgg11_bn --weights vgg.pth --input-npy x.npy --out y.npy\n"
@@ -584,6 +590,17 @@ int run_cli(int argc, char** argv) {
   predict_cmd->add_option("--input-npy", pr.input_npy, "Or a float32 NCHW .npy, used as it is")->check(CLI::ExistingFile);
   predict_cmd->add_option("--input-size", pr.input_size, "With --data: resize to this side (default: the backbone's)")
       ->check(CLI::Range(int64_t{8}, int64_t{4096}));
+  predict_cmd->add_option("--resize", pr.resize, "With --data: auto, area, bilinear, bicubic or nearest")
+      ->check(CLI::IsMember({"auto", "area", "bilinear", "bicubic", "nearest"}))->capture_default_str();
+  predict_cmd->add_option("--center-crop", pr.center_crop, "With --data: fraction of each side kept (timm's crop_pct)")
+      ->check(CLI::Range(1e-6, 1.0))->capture_default_str();
+  predict_cmd->add_option("--normalize", pr.normalize, "With --data: backbone, imagenet, minus_one_to_one, zero_to_one")
+      ->check(CLI::IsMember({"backbone", "imagenet", "minus_one_to_one", "zero_to_one", "dataset"}))
+      ->capture_default_str();
+  predict_cmd->add_option("--mean", pr.mean, "With --data: per-channel mean (1 or 3 values, comma-separated), with --std")
+      ->delimiter(',')->expected(1, 3);
+  predict_cmd->add_option("--std", pr.std, "With --data: per-channel std (1 or 3 values, comma-separated), with --mean")
+      ->delimiter(',')->expected(1, 3);
   predict_cmd->add_option("--out", pr.out, "Output .npy: float32 (N, K) logits")->required();
   predict_cmd->add_option("--batch-size", pr.batch_size, "Images per forward")
       ->check(CLI::Range(int64_t{1}, int64_t{65536}))->capture_default_str();

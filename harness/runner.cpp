@@ -28,6 +28,7 @@
 #include "harness/losses.hpp"
 #include "harness/loader.hpp"
 #include "harness/metrics.hpp"
+#include "harness/preprocess.hpp"
 #include "harness/progress.hpp"
 #include "harness/result_store.hpp"
 #include "harness/robustness.hpp"
@@ -164,6 +165,7 @@ struct HoldoutSet {
   uint64_t seed = 0;
   std::string cache_dir;
   int threads = 1;
+  PreprocessOptions preprocess;  ///< the suite's: the same for every cell
   size_t keep_budget = size_t{1} << 30;  ///< bytes of prepared sets kept in memory
   size_t kept = 0;
   std::map<std::tuple<std::string, int64_t, int64_t>, std::shared_ptr<const PreparedSet>> prepared;
@@ -192,7 +194,7 @@ struct HoldoutSet {
  private:
   std::shared_ptr<const PreparedSet> timed_prepare(const Dataset& d, int64_t side, int64_t channels) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto ps = std::make_shared<const PreparedSet>(prepare(d, side, channels));
+    auto ps = std::make_shared<const PreparedSet>(prepare(d, side, channels, preprocess));
     seconds_preparing += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return ps;
   }
@@ -297,7 +299,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   setup.sampler = tc.sampler;
   setup.mix = &aug.mix;
   setup.num_classes = k;
-  setup.norm = {info.defaults.mean, info.defaults.std};
+  setup.norm = resolve_normalization(s.data.preprocess, {info.defaults.mean, info.defaults.std}, train);
   setup.title = cell_title(cell);
 
   // Offline expansion, when the augmentation asks for it: the cell trains on the expanded set.
@@ -355,6 +357,7 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
           {"robustness", robustness},
           {"explain", explain},
           {"history", history_json(trained.history)},
+          {"preprocess", preprocess_record(s.data.preprocess, setup.norm, train.channels)},
           {"model", {{"parameters", params}, {"flops", forward_cost(model, train.channels, train.side).flops()},
                      {"input_size", train.side}, {"in_channels", train.channels}}},
           {"timing",
@@ -485,14 +488,24 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
   for (auto& job : jobs) {
     json& r = results[job.result];
     const BackboneInfo& info = backbone_info(r.at("config").at("backbone").at("name").get<std::string>());
-    const Normalization norm{info.defaults.mean, info.defaults.std};
+    // As the cell trained: its recorded normalisation (the backbone's in results older than it)
+    // and its crop and resize.
+    Normalization norm;
+    PreprocessOptions pre;
+    try {
+      norm = recorded_normalization(r, {info.defaults.mean, info.defaults.std});
+      const json& data_config = r.at("config").at("data");
+      if (data_config.contains("preprocess")) pre = preprocess_from_json(data_config.at("preprocess"));
+    } catch (const std::exception& e) {
+      throw InputError(job.dir + "/result.json", std::string("unreadable preprocess record: ") + e.what());
+    }
     const int64_t side = r.at("model").at("input_size").get<int64_t>();
     const int64_t ch = r.at("model").at("in_channels").get<int64_t>();
     const int64_t batch = r.at("config").at("evaluate").at("batch_size").get<int64_t>();
     double inference = 0;
     for (size_t i = 0; i < sets.size(); ++i) {
       const auto& [hid, images] = sets[i];
-      const Metrics m = evaluate_holdout(job.model, prepare(images, side, ch), norm, batch,
+      const Metrics m = evaluate_holdout(job.model, prepare(images, side, ch, pre), norm, batch,
                                          o.loader_threads, k, job.dir, hid, inference);
       r["eval"][hid] = to_json(m);
       r["holdouts"][hid] = {{"data", holdouts[i].data.path}, {"fingerprint", fingerprint(images)},
@@ -615,6 +628,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
   holdouts.test = &splits.test;
   holdouts.seed = s.seed;
   holdouts.cache_dir = (std::filesystem::path(o.out) / "cache").string();
+  holdouts.preprocess = s.data.preprocess;
   holdouts.threads = torch::get_num_threads();
   // External sets are part of what a cell's result depends on: their content (not their path)
   // enters the cell id, so replacing field.npz runs the cells again.
@@ -720,7 +734,7 @@ RunSummary run_suite(const Suite& s, const RunOptions& o) {
     const int64_t ch = info.defaults.in_channels;
     auto it = prepared.find({side, ch});
     if (it == prepared.end()) {
-      Prepared p{prepare(splits.train, side, ch), prepare(splits.val, side, ch)};
+      Prepared p{prepare(splits.train, side, ch, s.data.preprocess), prepare(splits.val, side, ch, s.data.preprocess)};
       it = prepared.emplace(std::make_pair(side, ch), std::move(p)).first;
     }
 
