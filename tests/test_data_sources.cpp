@@ -21,16 +21,7 @@ namespace {
 using Catch::Matchers::Contains;
 using testing::input_error;
 using testing::TempDir;
-
-template <typename T>
-Array make_array(const std::string& dtype, std::vector<int64_t> shape, const std::vector<T>& v) {
-  Array a;
-  a.dtype = dtype;
-  a.shape = std::move(shape);
-  a.data.resize(v.size() * sizeof(T));
-  if (!v.empty()) std::memcpy(a.data.data(), v.data(), a.data.size());
-  return a;
-}
+using testing::make_array;
 
 // 0, 1, 2, ... (mod 256) as element type T.
 template <typename T>

@@ -30,6 +30,7 @@ namespace gauntlet {
 namespace {
 
 using testing::TempDir;
+using testing::make_array;
 using testing::input_error;
 
 namespace fs = std::filesystem;
@@ -61,16 +62,6 @@ std::vector<T> values(const Array& a) {
   std::vector<T> out(static_cast<size_t>(a.numel()));
   std::memcpy(out.data(), a.data.data(), a.data.size());
   return out;
-}
-
-template <typename T>
-Array make_array(const std::string& dtype, std::vector<int64_t> shape, const std::vector<T>& v) {
-  Array a;
-  a.dtype = dtype;
-  a.shape = std::move(shape);
-  a.data.resize(v.size() * sizeof(T));
-  if (!v.empty()) std::memcpy(a.data.data(), v.data(), a.data.size());
-  return a;
 }
 
 

@@ -1,18 +1,33 @@
-// Helpers shared by the Catch2 tests: a scratch folder, the message of an expected InputError, and
-// the message a suite with one augmentation op gets.
+// Helpers shared by the Catch2 tests: an Array from values, a scratch folder, the message of an
+// expected InputError, and the message a suite with one augmentation op gets.
 #pragma once
 
 #include <stdlib.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "harness/core/array.hpp"
 #include "harness/core/error.hpp"
 #include "harness/suite.hpp"
 
 namespace gauntlet::testing {
+
+/// An Array (harness/core/array.hpp) of `dtype` and `shape` holding the bytes of `v`.
+template <typename T>
+Array make_array(const std::string& dtype, std::vector<int64_t> shape, const std::vector<T>& v) {
+  Array a;
+  a.dtype = dtype;
+  a.shape = std::move(shape);
+  a.data.resize(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(a.data.data(), v.data(), a.data.size());
+  return a;
+}
 
 /// A fresh folder under the temporary directory, removed with everything in it when it goes.
 class TempDir {
