@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev
+  # LibTorch's BLAS (linear layers, matmul): without it Debian falls back to the reference BLAS,
+  # 30x slower on matmul and 15x on ConvNeXt (BENCHMARKS.md). Both gauntlet and python3-torch use it.
+  libopenblas0-pthread
   libopencv-dev libopencv-contrib-dev
   nlohmann-json3-dev catch2 libbenchmark-dev libcli11-dev libfmt-dev
   libzip-dev libxxhash-dev zlib1g-dev libjpeg-dev

@@ -21,7 +21,9 @@ struct RunOptions {
   bool rerun = false;      ///< run cells even when their result exists
   std::string device = "cpu";     ///< cpu | cuda | auto
   std::string precision = "fp32";  ///< fp32 | bf16 | fp16 (autocast; fp16 with loss scaling, CUDA only)
-  bool channels_last = false;
+  /// Channels-last (NHWC) model and batches: oneDNN's faster layout on the CPU, 1.0-1.8x for every
+  /// backbone measured (BENCHMARKS.md), so the default; false: NCHW.
+  bool channels_last = true;
   int shard = 0, shards = 1;  ///< run only the cells of shard `shard` (0-based) of `shards`
   bool allow_torchscript = false;  ///< backbones may load TorchScript files (they are code)
 };

@@ -1,6 +1,8 @@
 // Model compute per registered backbone, on tensors already in memory (no data pipeline):
 //   "forward/<name>":  eval mode under InferenceMode, as evaluation runs it;
 //   "train/<name>":    train mode, forward + cross-entropy + backward + SGD step, as training does;
+//   "forward_cl/<name>", "train_cl/<name>": the same with the model and input in channels-last
+//                      memory format, as `gauntlet run --channels-last` places them (oneDNN's NHWC);
 // and "matmul/<n>": float32 n x n matrix products, the machine's measured FLOP/s that model FLOP
 // utilisation is reported against (BENCHMARKS.md). items_per_second is images/s (matmul: FLOP/s).
 //
@@ -21,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/compute.hpp"
 #include "models/registry.hpp"
 
 namespace gauntlet {
@@ -52,14 +55,16 @@ struct Workload {
   torch::Tensor input, labels;
 };
 
-Workload make_workload(const std::string& name) {
+Workload make_workload(const std::string& name, bool channels_last) {
   torch::manual_seed(0);
   const BackboneInfo& info = backbone_info(name);
   const int64_t side = env_int("GAUNTLET_BENCH_SIDE", 96);
   const int64_t batch = env_int("GAUNTLET_BENCH_BATCH", 64);
+  const ComputeOptions compute = make_compute_options("cpu", "fp32", channels_last);
   Workload w{make_backbone(name, info.default_options, kNumClasses),
-             torch::randn({batch, info.defaults.in_channels, side, side}),
+             place_input(torch::randn({batch, info.defaults.in_channels, side, side}), compute),
              torch::randint(kNumClasses, {batch}, torch::kLong)};
+  place_module(*w.model.ptr(), compute);
   return w;
 }
 
@@ -70,8 +75,8 @@ void check_logits(benchmark::State& state, const torch::Tensor& y, int64_t batch
   }
 }
 
-void BM_Forward(benchmark::State& state, const std::string& name) {
-  Workload w = make_workload(name);
+void BM_Forward(benchmark::State& state, const std::string& name, bool channels_last) {
+  Workload w = make_workload(name, channels_last);
   w.model.ptr()->eval();
   torch::InferenceMode guard;
   torch::Tensor y = w.model.forward(w.input);  // warm-up: oneDNN picks its kernels here
@@ -83,8 +88,8 @@ void BM_Forward(benchmark::State& state, const std::string& name) {
   state.SetItemsProcessed(state.iterations() * w.input.size(0));
 }
 
-void BM_Train(benchmark::State& state, const std::string& name) {
-  Workload w = make_workload(name);
+void BM_Train(benchmark::State& state, const std::string& name, bool channels_last) {
+  Workload w = make_workload(name, channels_last);
   w.model.ptr()->train();
   torch::optim::SGD sgd(w.model.ptr()->parameters(), torch::optim::SGDOptions(1e-3).momentum(0.9));
   auto step = [&] {
@@ -130,12 +135,15 @@ int main(int argc, char** argv) {
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
   benchmark::RegisterBenchmark("matmul", BM_Matmul)->Arg(256)->Arg(1024)->UseRealTime();
   for (const std::string& name : selected_models()) {
-    benchmark::RegisterBenchmark(("forward/" + name).c_str(), BM_Forward, name)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(("train/" + name).c_str(), BM_Train, name)
-        ->Unit(benchmark::kMillisecond)
-        ->UseRealTime();
+    for (const bool cl : {false, true}) {
+      const std::string suffix = std::string(cl ? "_cl/" : "/") + name;
+      benchmark::RegisterBenchmark(("forward" + suffix).c_str(), BM_Forward, name, cl)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+      benchmark::RegisterBenchmark(("train" + suffix).c_str(), BM_Train, name, cl)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+    }
   }
   benchmark::AddCustomContext("torch_threads", std::to_string(torch::get_num_threads()));
   benchmark::Initialize(&argc, argv);
