@@ -8,12 +8,15 @@ entropy, SGD lr 0.01 momentum 0.9, batch 64, --threads LibTorch threads on both 
 
 Measured, in images/s of training (forward + backward + step, data loading included):
   1. end to end with the augmentation chain of tests/bench/chain.hpp (torchvision twin below):
-     gauntlet `run` (history[].images_per_second of the last epoch; 1 loader thread, the default)
-     vs a DataLoader-fed PyTorch loop for num_workers 0, 1 and 2;
+     gauntlet `run` (history[].images_per_second of the last epoch; 1 loader thread and
+     channels-last, the defaults) vs a DataLoader-fed PyTorch loop (one full epoch timed after 5
+     warm-up batches) for num_workers 0, 1 and 2, each in NCHW (as scripts are usually written)
+     and in channels-last (NHWC, the layout gauntlet trains in);
   2. the same without augmentation, and the compute bound: forward + backward + step on one batch
-     already in memory, repeated (gauntlet: bench_models "train/simple_cnn"; PyTorch: the same loop).
-Ratios printed: gauntlet / PyTorch default DataLoader (num_workers 0), gauntlet / PyTorch best,
-and gauntlet end to end / gauntlet compute bound.
+     already in memory, repeated (gauntlet: bench_models "train_cl/simple_cnn"; PyTorch: the same
+     loop, NCHW and NHWC).
+Ratios printed: gauntlet / PyTorch default (NCHW, num_workers 0), gauntlet / PyTorch's best of all
+six settings, and gauntlet end to end / gauntlet compute bound.
 
 Both sides use the same LibTorch (Debian's python3-torch 1.13 and libtorch-dev 1.13.1). Not part
 of ctest (it takes minutes); run by hand or through ci/bench.sh:
@@ -106,29 +109,37 @@ def train_step(model, opt, x, y):
     opt.step()
 
 
-def pytorch_epochs(images, labels, augment, workers, epochs):
-    """images/s of the last of `epochs` epochs, DataLoader with `workers` worker processes."""
+def layout(channels_last):
+    return torch.channels_last if channels_last else torch.contiguous_format
+
+
+def pytorch_epoch(images, labels, augment, workers, channels_last, warmup=5):
+    """images/s of one full epoch after `warmup` batches of another (workers started, oneDNN's
+    kernels chosen), DataLoader with `workers` worker processes; model and batches in NCHW or,
+    with channels_last, NHWC memory format."""
     torch.manual_seed(0)
-    model = simple_cnn().train()
+    model = simple_cnn().train().to(memory_format=layout(channels_last))
     opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
     loader = torch.utils.data.DataLoader(NpzImages(images, labels, augment), batch_size=BATCH,
                                          shuffle=True, num_workers=workers,
                                          persistent_workers=workers > 0)
-    rate = 0.0
-    for _ in range(epochs):
-        seen, start = 0, time.perf_counter()
-        for x, y in loader:
-            train_step(model, opt, x, y)
-            seen += len(y)
-        rate = seen / (time.perf_counter() - start)
-    return rate
+    for i, (x, y) in enumerate(loader):
+        if i == warmup:
+            break
+        train_step(model, opt, x.contiguous(memory_format=layout(channels_last)), y)
+    seen, start = 0, time.perf_counter()
+    for x, y in loader:
+        train_step(model, opt, x.contiguous(memory_format=layout(channels_last)), y)
+        seen += len(y)
+    return seen / (time.perf_counter() - start)
 
 
-def pytorch_compute_bound(seconds):
+def pytorch_compute_bound(seconds, channels_last):
     torch.manual_seed(0)
-    model = simple_cnn().train()
+    model = simple_cnn().train().to(memory_format=layout(channels_last))
     opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-    x, y = torch.randn(BATCH, 3, SIDE, SIDE), torch.randint(CLASSES, (BATCH,))
+    x = torch.randn(BATCH, 3, SIDE, SIDE).contiguous(memory_format=layout(channels_last))
+    y = torch.randint(CLASSES, (BATCH,))
     train_step(model, opt, x, y)  # warm-up
     steps, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -147,10 +158,10 @@ def gauntlet_epochs(build, npz, tmp, augment, epochs, threads, loader_threads):
         "train": {"epochs": epochs, "batch_size": BATCH},
         "evaluate": {"corruptions": [], "profiles": []},
     }
-    path = os.path.join(tmp, f"suite-{int(augment)}.json")
+    path = os.path.join(tmp, f"suite-{int(augment)}-{loader_threads}.json")
     with open(path, "w") as f:
         json.dump(suite, f)
-    out = os.path.join(tmp, f"out-{int(augment)}")
+    out = os.path.join(tmp, f"out-{int(augment)}-{loader_threads}")
     subprocess.run([os.path.join(build, "gauntlet"), "run", path, "--out", out, "--threads",
                     str(threads), "--loader-threads", str(loader_threads)], check=True,
                    stdout=subprocess.DEVNULL, stderr=None)
@@ -161,10 +172,11 @@ def gauntlet_epochs(build, npz, tmp, augment, epochs, threads, loader_threads):
 
 
 def gauntlet_compute_bound(build, threads, seconds):
+    """bench_models' train_cl/simple_cnn: channels-last, as `gauntlet run` trains by default."""
     env = dict(os.environ, GAUNTLET_BENCH_MODELS="simple_cnn", GAUNTLET_BENCH_BATCH=str(BATCH),
                GAUNTLET_BENCH_SIDE=str(SIDE), GAUNTLET_BENCH_THREADS=str(threads))
     out = subprocess.run([os.path.join(build, "tests", "bench", "bench_models"),
-                          "--benchmark_filter=^train/simple_cnn", "--benchmark_format=json",
+                          "--benchmark_filter=^train_cl/simple_cnn", "--benchmark_format=json",
                           f"--benchmark_min_time={seconds}"], env=env, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)["benchmarks"][0]["items_per_second"]
@@ -174,17 +186,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("build", help="gauntlet build folder (with gauntlet and tests/bench/bench_models)")
     ap.add_argument("--images", type=int, default=3072)
-    ap.add_argument("--epochs", type=int, default=2, help="epochs per run; the last one is timed")
+    ap.add_argument("--epochs", type=int, default=2, help="gauntlet's epochs per run; the last is timed")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--loader-threads", type=int, default=1, help="gauntlet's data-pipeline threads")
+    ap.add_argument("--loader-threads", default="1,2",
+                    help="gauntlet's data-pipeline threads to try; the first (1, the default) is compared")
     ap.add_argument("--workers", default="0,1,2", help="DataLoader num_workers settings to try")
     ap.add_argument("--compute-seconds", type=float, default=10.0)
     ap.add_argument("--json", help="also write the figures here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     workers = [int(w) for w in a.workers.split(",")]
+    loader_threads = [int(n) for n in a.loader_threads.split(",")]
+    # PyTorch as a script is usually written (NCHW), and with the channels-last layout gauntlet uses.
+    settings = [(w, cl) for cl in (False, True) for w in workers]
+    name = {(w, cl): f"{'nhwc' if cl else 'nchw'}-w{w}" for w, cl in settings}
     res = {"images": a.images, "side": SIDE, "batch": BATCH, "threads": a.threads,
-           "loader_threads": a.loader_threads, "torch": torch.__version__}
+           "loader_threads": loader_threads, "torch": torch.__version__}
     with tempfile.TemporaryDirectory() as tmp:
         npz = os.path.join(tmp, "fashion96.npz")
         make_npz(npz, a.images)
@@ -192,18 +209,23 @@ def main():
         images, labels = data["images"], data["labels"]
         for augment in (True, False):
             key = "chain" if augment else "plain"
-            g = gauntlet_epochs(a.build, npz, tmp, augment, a.epochs, a.threads, a.loader_threads)
-            p = {w: pytorch_epochs(images, labels, augment, w, a.epochs) for w in workers}
-            res[key] = {"gauntlet": g, "pytorch": {str(w): r for w, r in p.items()}}
+            gs = {n: gauntlet_epochs(a.build, npz, tmp, augment, a.epochs, a.threads, n) for n in loader_threads}
+            g = gs[loader_threads[0]]
+            p = {name[st]: pytorch_epoch(images, labels, augment, *st) for st in settings}
+            res[key] = {"gauntlet": g, "gauntlet_by_loader_threads": gs, "pytorch": p}
+            print(f"{key:6} gauntlet by loader threads: " + "  ".join(f"{n}: {r:5.1f}" for n, r in gs.items()),
+                  flush=True)
+            default = p[name[(workers[0], False)]]
             best = max(p, key=p.get)
-            print(f"{key:6} gauntlet {g:7.1f} img/s | PyTorch " +
-                  "  ".join(f"workers={w}: {r:6.1f}" for w, r in p.items()) +
-                  f" | vs default {g / p[workers[0]]:.2f}x, vs best (workers={best}) {g / p[best]:.2f}x",
+            print(f"{key:6} gauntlet {g:6.1f} img/s | PyTorch " + "  ".join(f"{k}: {r:5.1f}" for k, r in p.items()) +
+                  f" | vs default (nchw-w{workers[0]}) {g / default:.2f}x, vs best ({best}) {g / p[best]:.2f}x",
                   flush=True)
         gb = gauntlet_compute_bound(a.build, a.threads, a.compute_seconds)
-        pb = pytorch_compute_bound(a.compute_seconds)
+        pb = {"nchw": pytorch_compute_bound(a.compute_seconds, False),
+              "nhwc": pytorch_compute_bound(a.compute_seconds, True)}
         res["compute_bound"] = {"gauntlet": gb, "pytorch": pb}
-        print(f"compute bound (one batch in memory): gauntlet {gb:.1f} img/s, PyTorch {pb:.1f} img/s")
+        print(f"compute bound (one batch in memory): gauntlet {gb:.1f} img/s, PyTorch nchw {pb['nchw']:.1f}, "
+              f"nhwc {pb['nhwc']:.1f} img/s")
         print(f"gauntlet end to end / its compute bound: chain {res['chain']['gauntlet'] / gb:.2f}, "
               f"plain {res['plain']['gauntlet'] / gb:.2f}")
     if a.json:
