@@ -11,6 +11,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/parallel.hpp"
 #include "harness/data_source.hpp"
+#include "harness/previews.hpp"
 #include "harness/suite.hpp"
 #include "reports/image_grid.hpp"
 
@@ -49,14 +50,8 @@ void augment(const AugmentOptions& o) {
     for (int e = 0; e < o.draws; ++e) columns.push_back(fmt::format("epoch {}", e));
     std::vector<GridRow> rows;
     for (int64_t i = o.index; i < std::min<int64_t>(d.n, o.index + o.samples); ++i) {
-      GridRow row{fmt::format("#{} ({})", i, d.class_names[static_cast<size_t>(d.labels[i])]),
-                  {image_mat(d, i).clone()}};
-      for (int e = 0; e < o.draws; ++e) {
-        cv::Mat dst;
-        pipeline.apply(image_mat(d, i), dst, key, static_cast<uint64_t>(e), static_cast<uint64_t>(i));
-        row.images.push_back(dst);
-      }
-      rows.push_back(std::move(row));
+      rows.push_back(augmentation_row(fmt::format("#{} ({})", i, d.class_names[static_cast<size_t>(d.labels[i])]),
+                                      image_mat(d, i), pipeline, key, static_cast<uint64_t>(i), o.draws));
     }
     write_output("--preview", [&] { write_grid_png(o.preview, rows, columns, o.cell_side); });
     fmt::print("{}: preview, {} images x {} draws of {}\n", o.preview, rows.size(), o.draws, o.data);

@@ -1,4 +1,4 @@
-// Small pieces the data commands (perturb, augment) share: a Dataset image as a cv::Mat view, and
+// Small pieces the data commands (perturb, augment) share: an image as a cv::Mat view, and
 // output files whose paths the user chose, so that a path that cannot be written is bad input.
 #pragma once
 
@@ -9,6 +9,7 @@
 
 #include "harness/core/dataset.hpp"
 #include "harness/core/error.hpp"
+#include "harness/preprocess.hpp"
 
 namespace gauntlet {
 
@@ -16,6 +17,12 @@ namespace gauntlet {
 inline cv::Mat image_mat(const Dataset& d, int64_t i) {
   return cv::Mat(static_cast<int>(d.height), static_cast<int>(d.width),
                  CV_8UC(static_cast<int>(d.channels)), const_cast<uint8_t*>(d.image(i)));
+}
+
+/// Image i of a prepared (model-ready) set as a uint8 side x side x C view (no copy).
+inline cv::Mat image_mat(const PreparedSet& p, int64_t i) {
+  return cv::Mat(static_cast<int>(p.side), static_cast<int>(p.side), CV_8UC(static_cast<int>(p.channels)),
+                 const_cast<uint8_t*>(p.images.data() + i * p.image_bytes()));
 }
 
 /// Runs `write`; a std::runtime_error from it (cannot create, write or rename) becomes an

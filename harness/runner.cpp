@@ -29,6 +29,7 @@
 #include "harness/loader.hpp"
 #include "harness/metrics.hpp"
 #include "harness/preprocess.hpp"
+#include "harness/previews.hpp"
 #include "harness/progress.hpp"
 #include "harness/result_store.hpp"
 #include "harness/robustness.hpp"
@@ -326,9 +327,12 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
   const HoldoutCacheStats before = holdouts.stats;
   const double preparing_before = holdouts.seconds_preparing;
   double inference_secs = 0;
+  const int previews = static_cast<int>(s.evaluate.explain_previews);
+  HoldoutPreview holdout_preview(previews);
   for (const auto& h : holdouts.specs) {
     throw_if_interrupted(setup.title + " stopped while evaluating");
     const auto data = holdouts.get(h, train.side, train.channels);
+    if (previews > 0) holdout_preview.add(h, *data);
     eval[h.id] = to_json(evaluate_holdout(model, *data, setup.norm, s.evaluate.batch_size,
                                           o.loader_threads, k, dir, h.id, inference_secs, setup.compute));
     if (ema) {
@@ -346,6 +350,19 @@ json run_cell(const Suite& s, const Cell& cell, const json& config, const Splits
     const auto clean = holdouts.get(holdouts.specs.front(), train.side, train.channels);
     explain = explain_model(model, *clean, setup.norm, splits.train.class_names, dir,
                             {s.evaluate.explain_per_class, s.evaluate.explain_pca_images}, setup.compute);
+  }
+  if (previews > 0) {
+    // What the model trained on (the loader's draws: same key, epochs and indices) and was tested on.
+    constexpr int kDraws = 6;
+    const std::vector<GridRow> augmented =
+        pipeline.empty() ? std::vector<GridRow>{}
+                         : augmentation_preview(train_set, splits.train.class_names, pipeline, setup.key, previews, kDraws);
+    const auto written = write_preview_grids((std::filesystem::path(dir) / "explain").string(), augmented, kDraws,
+                                             holdout_preview);
+    if (!written.empty()) {
+      if (!explain.is_object()) explain = json::object();
+      explain["previews"] = written;
+    }
   }
   const json robustness = robustness_scores(eval, holdout_info, {}, s.evaluate.mce_measure);
 

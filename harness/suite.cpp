@@ -413,6 +413,7 @@ void read_evaluate_extras(Suite& s, const json& e, const std::string& path) {
     const json& x = e.at("explain");
     s.evaluate.explain_per_class = x.value("per_class", s.evaluate.explain_per_class);
     s.evaluate.explain_pca_images = x.value("pca_images", s.evaluate.explain_pca_images);
+    s.evaluate.explain_previews = x.value("previews", s.evaluate.explain_previews);
   }
 }
 

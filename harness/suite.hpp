@@ -55,9 +55,12 @@ struct EvalConfig {
   std::string baseline;                   ///< "backbone/augmentation/loss/optimizer" labels, or ""
   std::string mce_measure = "error";      ///< "error" (ImageNet-C) or "balanced_error" (MedMNIST-C)
   /// What the model looks at (harness/explain.hpp), stored in <cell>/explain/; not part of the
-  /// cell id (it changes no metric). 0 and 0: nothing computed.
+  /// cell id (it changes no metric). All 0: nothing computed or drawn.
   int64_t explain_per_class = 2;     ///< images per class with saliency and Grad-CAM maps
   int64_t explain_pca_images = 1000;  ///< test images in the PCA of backbone features
+  /// Rows of explain/augmentation_preview.png and test images of explain/profile_preview.png
+  /// (harness/previews.hpp); 0: no preview grids.
+  int64_t explain_previews = 4;
 };
 
 /// One value of an axis: its label (what tables show) and its normalised JSON (defaults filled).

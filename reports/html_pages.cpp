@@ -228,6 +228,25 @@ std::string index_page(const ReportData& d, const std::vector<TableBlock>& table
   return page("gauntlet report: " + d.suite, "gauntlet report: " + d.suite, subtitle, nav, body, true);
 }
 
+namespace {
+
+// What each image `run` stores in <cell>/explain/ shows (harness/explain.cpp, harness/previews.cpp);
+// any other file keeps its name as caption.
+std::string explain_caption(const std::string& name) {
+  static const std::map<std::string, std::string> captions{
+      {"augmentation_preview.png",
+       "Augmentation preview: the first training image of each class, then the cell's pipeline as the loader "
+       "drew it in epochs 0-5 (MixUp / CutMix mix whole batches and are not shown)"},
+      {"corruption_preview.png", "Corruption preview: test image 0 as each corrupted hold-out gave it to the model"},
+      {"profile_preview.png", "Profile preview: the first test images, clean and as each shifted profile gave them"},
+      {"grid.png", "Saliency (max |gradient| over channels) and Grad-CAM of the first test images of each class"},
+  };
+  const auto it = captions.find(name);
+  return it == captions.end() ? name : it->second + " (" + name + ")";
+}
+
+}  // namespace
+
 std::string cell_page(const ReportData& d, const CellPage& p) {
   const ReportCell& c = *p.cell;
   const std::string nav = "<a href=\"../index.html\">&larr; Suite " + esc(d.suite) +
@@ -259,7 +278,7 @@ std::string cell_page(const ReportData& d, const CellPage& p) {
     for (const auto& img : p.explain) {
       const std::string name = img.substr(img.rfind('/') + 1);
       body += "<figure><a href=\"" + esc(img) + "\"><img src=\"" + esc(img) + "\" alt=\"" + esc(name) +
-              "\"></a><figcaption>" + esc(name) + "</figcaption></figure>\n";
+              "\"></a><figcaption>" + esc(explain_caption(name)) + "</figcaption></figure>\n";
     }
     body += "</div>\n</section>\n";
   }

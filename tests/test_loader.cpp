@@ -5,6 +5,7 @@
 #include <set>
 
 #include "harness/loader.hpp"
+#include "harness/previews.hpp"
 
 namespace gauntlet {
 namespace {
@@ -95,6 +96,38 @@ TEST_CASE("augmented, shuffled batches do not depend on the number of loader thr
       REQUIRE(torch::equal(one[b].labels, three[b].labels));
     }
   }
+}
+
+TEST_CASE("the augmentation preview shows exactly the images the loader trains on", "[loader][previews]") {
+  const Dataset d = random_gray(12, 20, 5);
+  const PreparedSet p = prepare(d, 24, 3);
+  const Pipeline pipeline({HFlipOptions{0.5}, RotateOptions{1.0, 30.0, Fill::kReflect, 0}});
+  const uint64_t key = 7;
+  constexpr int kDraws = 3;
+  const std::vector<GridRow> rows = augmentation_preview(p, d.class_names, pipeline, key, 2, kDraws);
+  REQUIRE(rows.size() == 2);  // max_rows 2 of 3 classes: the first image of classes a and b
+  CHECK(rows[0].label == "#0 (a)");
+  CHECK(rows[1].label == "#1 (b)");
+  // The loader in data order, values in [0, 1] (mean 0, std 1): x * 255 gives back the bytes.
+  LoaderOptions o;
+  o.batch_size = 4;
+  o.key = key;
+  o.pipeline = &pipeline;
+  o.norm = {{0.f, 0.f, 0.f}, {1.f, 1.f, 1.f}};
+  for (int epoch = 0; epoch < kDraws; ++epoch) {
+    const torch::Tensor first = epoch_batches(p, o, epoch).front().images;
+    for (int64_t i = 0; i < 2; ++i) {
+      const torch::Tensor bytes =
+          first[i].permute({1, 2, 0}).mul(255.0).round().to(torch::kUInt8).contiguous();
+      const cv::Mat& shown = rows[static_cast<size_t>(i)].images[static_cast<size_t>(epoch + 1)];
+      REQUIRE(shown.isContinuous());
+      INFO("epoch " << epoch << " image " << i);
+      CHECK(std::equal(shown.data, shown.data + shown.total() * shown.elemSize(), bytes.data_ptr<uint8_t>()));
+    }
+  }
+  // Column 0 is the image untouched, and a draw differs from it (the pipeline did something).
+  CHECK(std::equal(rows[0].images[0].data, rows[0].images[0].data + 24 * 24 * 3, p.images.data()));
+  CHECK_FALSE(std::equal(rows[0].images[1].data, rows[0].images[1].data + 24 * 24 * 3, p.images.data()));
 }
 
 TEST_CASE("each epoch visits every sample once, in a new order", "[loader]") {

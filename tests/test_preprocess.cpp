@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "harness/command_io.hpp"
 #include "harness/preprocess.hpp"
 
 namespace gauntlet {
@@ -33,16 +34,6 @@ Dataset pattern(int64_t n, int64_t side, int64_t channels) {
   return d;
 }
 
-cv::Mat image_of(const Dataset& d, int64_t i) {
-  return cv::Mat(static_cast<int>(d.height), static_cast<int>(d.width), d.channels == 3 ? CV_8UC3 : CV_8UC1,
-                 const_cast<uint8_t*>(d.image(i)));
-}
-
-cv::Mat image_of(const PreparedSet& p, int64_t i) {
-  return cv::Mat(static_cast<int>(p.side), static_cast<int>(p.side), p.channels == 3 ? CV_8UC3 : CV_8UC1,
-                 const_cast<uint8_t*>(p.images.data() + i * p.image_bytes()));
-}
-
 bool same_bytes(const cv::Mat& a, const cv::Mat& b) {
   return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
@@ -63,8 +54,8 @@ TEST_CASE("a centre crop keeps the middle window, its offset rounded half to eve
   o.center_crop = c.fraction;
   const PreparedSet p = prepare(d, c.kept, 3, o);  // side = the crop: no resize
   for (int64_t i = 0; i < d.n; ++i) {
-    const cv::Mat want = image_of(d, i)(cv::Rect(c.offset, c.offset, static_cast<int>(c.kept), static_cast<int>(c.kept)));
-    CHECK(same_bytes(image_of(p, i), want));
+    const cv::Mat want = image_mat(d, i)(cv::Rect(c.offset, c.offset, static_cast<int>(c.kept), static_cast<int>(c.kept)));
+    CHECK(same_bytes(image_mat(p, i), want));
   }
 }
 
@@ -83,8 +74,8 @@ TEST_CASE("each resize mode is OpenCV's interpolation of that name; auto picks a
   const PreparedSet p = prepare(d, c.to, 3, preprocess_from_json({{"resize", c.name}}));
   for (int64_t i = 0; i < d.n; ++i) {
     cv::Mat want;
-    cv::resize(image_of(d, i), want, cv::Size(static_cast<int>(c.to), static_cast<int>(c.to)), 0, 0, c.interpolation);
-    CHECK(same_bytes(image_of(p, i), want));
+    cv::resize(image_mat(d, i), want, cv::Size(static_cast<int>(c.to), static_cast<int>(c.to)), 0, 0, c.interpolation);
+    CHECK(same_bytes(image_mat(p, i), want));
   }
   // The modes differ on this image (else the table above would prove nothing).
   const Dataset big = pattern(3, 12, 3);
@@ -101,9 +92,9 @@ TEST_CASE("a crop then resize equals resizing the cropped window, gray replicate
   const PreparedSet p = prepare(d, 6, 3, o);
   for (int64_t i = 0; i < d.n; ++i) {
     cv::Mat small, rgb;
-    cv::resize(image_of(d, i)(cv::Rect(2, 2, 12, 12)), small, cv::Size(6, 6), 0, 0, cv::INTER_LINEAR);
+    cv::resize(image_mat(d, i)(cv::Rect(2, 2, 12, 12)), small, cv::Size(6, 6), 0, 0, cv::INTER_LINEAR);
     cv::cvtColor(small, rgb, cv::COLOR_GRAY2RGB);
-    CHECK(same_bytes(image_of(p, i), rgb));
+    CHECK(same_bytes(image_mat(p, i), rgb));
   }
 }
 

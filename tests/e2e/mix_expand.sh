@@ -48,6 +48,29 @@ expect "run B (3 loader threads)" 0 "3 ran" -- "$bin" run "$t/suite.json" --out 
 check "eval identical for 1 and 3 loader threads" -- same_evals "$t/a/runs/mixexp" "$t/b/runs/mixexp"
 check "results follow the format and match sklearn" -- \
   /usr/bin/python3 "$src/tests/e2e/check_results.py" "$t/a/runs/mixexp" --min-cells 3
+check "preview grids: augmentation where the cell has per-epoch ops, corruptions everywhere, same for any loader threads" -- \
+  /usr/bin/python3 -c '
+import json, os, sys
+a, b = sys.argv[1:]
+seen = {}
+for c in sorted(os.listdir(a)):
+    if not os.path.isdir(os.path.join(a, c)):
+        continue
+    r = json.load(open(os.path.join(a, c, "result.json")))
+    label = r["config"]["labels"]["augmentation"]
+    # mixup has per-epoch ops; both only mixes batches; the ops of x3 make its offline copies, once.
+    want = (["augmentation_preview.png"] if label == "mixup" else []) + ["corruption_preview.png"]
+    assert r["explain"]["previews"] == want, (label, r["explain"])
+    for name in want:
+        one, three = (open(os.path.join(d, c, "explain", name), "rb").read() for d in (a, b))
+        assert one[:8] == b"\x89PNG\r\n\x1a\n" and one == three, (label, name)
+    seen[label] = True
+assert sorted(seen) == ["both", "mixup", "x3"], seen
+' "$t/a/runs/mixexp" "$t/b/runs/mixexp"
+check "the cell pages of the report show the previews with their captions" -- bash -c "
+  grep -l 'explain/augmentation_preview.png' '$t/a/reports/mixexp/cells/'*.html | wc -l | grep -qx 1 &&
+  grep -q 'Augmentation preview: the first training image of each class' '$t/a/reports/mixexp/cells/'*.html &&
+  grep -q 'Corruption preview: test image 0' '$t/a/reports/mixexp/cells/'*.html"
 
 cp -r "$t/a/runs" "$t/a-before"
 expect "rerun" 0 "3 ran" -- "$bin" run "$t/suite.json" --out "$t/a" --rerun --threads 2
