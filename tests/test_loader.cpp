@@ -24,6 +24,16 @@ Dataset random_gray(int64_t n, int64_t side, uint64_t seed) {
   return d;
 }
 
+// Shuffled batches keyed by `key`, normalised to x / 255 (mean 0, std 1), so values map back to bytes.
+LoaderOptions shuffled_unit_range(int64_t batch_size, uint64_t key) {
+  LoaderOptions o;
+  o.batch_size = batch_size;
+  o.shuffle = true;
+  o.key = key;
+  o.norm = {{0.f, 0.f, 0.f}, {1.f, 1.f, 1.f}};
+  return o;
+}
+
 std::vector<Batch> epoch_batches(const PreparedSet& p, LoaderOptions o, int64_t epoch) {
   Loader loader(p, o);
   loader.start_epoch(epoch);
@@ -134,12 +144,7 @@ TEST_CASE("each epoch visits every sample once, in a new order", "[loader]") {
   Dataset d = random_gray(20, 4, 4);
   for (int64_t i = 0; i < d.n; ++i) d.images[i * 16] = static_cast<uint8_t>(i);  // tag each image
   const PreparedSet p = prepare(d, 4, 1);
-  LoaderOptions o;
-  o.batch_size = 6;
-  o.shuffle = true;
-  o.key = 7;
-  o.norm.mean = {0, 0, 0};
-  o.norm.std = {1, 1, 1};
+  const LoaderOptions o = shuffled_unit_range(6, 7);
   auto order = [&](int64_t epoch) {
     std::vector<int> seen;
     for (const auto& b : epoch_batches(p, o, epoch)) {
@@ -191,12 +196,7 @@ std::vector<int> visited(const PreparedSet& p, const LoaderOptions& o, int64_t e
 
 TEST_CASE("imbalance samplers give every class the largest or the smallest count per epoch", "[loader]") {
   const PreparedSet p = imbalanced();
-  LoaderOptions o;
-  o.batch_size = 4;
-  o.shuffle = true;
-  o.key = 3;
-  o.norm.mean = {0, 0, 0};
-  o.norm.std = {1, 1, 1};
+  LoaderOptions o = shuffled_unit_range(4, 3);
   struct Row {
     Sampler sampler;
     int64_t per_class;
