@@ -464,7 +464,9 @@ int run_cli(int argc, char** argv) {
       "Each cell of RUNS (a runs/<suite> folder) with status ok and a model.pt is evaluated on every\n"
       "--holdout; the result is added to its result.json (eval[\"x.NAME\"], holdouts) and\n"
       "predictions/x.NAME.csv, so report and compare see it. Classes are matched by name (or, for\n"
-      "an .npz without names, by index). Use it to check a profile against a real shifted set.\n\n"
+      "an .npz without names, by index). Each cell is evaluated as `run` evaluated it: its recorded\n"
+      "crop, resize and normalisation (result.json preprocess) and memory layout (env.channels_last).\n"
+      "Use it to check a profile against a real shifted set.\n\n"
       "Example: gauntlet eval gauntlet-out/runs/quickstart --holdout field=field.npz");
   eval->add_option("RUNS", runs_path, "Runs folder (gauntlet-out/runs/<suite>)")->required()->check(CLI::ExistingDirectory);
   eval->add_option("--holdout", holdout_specs_cli, "NAME=DATA: a data spec (DESIGN.md) evaluated as hold-out x.NAME")

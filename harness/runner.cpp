@@ -507,15 +507,21 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
     const BackboneInfo& info = backbone_info(r.at("config").at("backbone").at("name").get<std::string>());
     // As the cell trained: its recorded normalisation (the backbone's in results older than it)
     // and its crop and resize.
+    // Its precision and memory layout too (env; NCHW in results older than the record), on this
+    // command's device, so that the same images give the same predictions as in `run`.
     Normalization norm;
     PreprocessOptions pre;
+    ComputeOptions compute;
     try {
       norm = recorded_normalization(r, {info.defaults.mean, info.defaults.std});
       const json& data_config = r.at("config").at("data");
       if (data_config.contains("preprocess")) pre = preprocess_from_json(data_config.at("preprocess"));
+      const json& env = r.at("env");
+      compute = make_compute_options(o.device, env.value("precision", "fp32"), env.value("channels_last", false));
     } catch (const std::exception& e) {
-      throw InputError(job.dir + "/result.json", std::string("unreadable preprocess record: ") + e.what());
+      throw InputError(job.dir + "/result.json", std::string("cannot evaluate as the cell was: ") + e.what());
     }
+    place_module(*job.model.ptr(), compute);
     const int64_t side = r.at("model").at("input_size").get<int64_t>();
     const int64_t ch = r.at("model").at("in_channels").get<int64_t>();
     const int64_t batch = r.at("config").at("evaluate").at("batch_size").get<int64_t>();
@@ -523,7 +529,7 @@ EvalSummary eval_holdouts(const std::string& runs, const std::vector<ExternalHol
     for (size_t i = 0; i < sets.size(); ++i) {
       const auto& [hid, images] = sets[i];
       const Metrics m = evaluate_holdout(job.model, prepare(images, side, ch, pre), norm, batch,
-                                         o.loader_threads, k, job.dir, hid, inference);
+                                         o.loader_threads, k, job.dir, hid, inference, compute);
       r["eval"][hid] = to_json(m);
       r["holdouts"][hid] = {{"data", holdouts[i].data.path}, {"fingerprint", fingerprint(images)},
                             {"added_by", "gauntlet eval"}};
