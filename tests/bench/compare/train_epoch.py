@@ -38,11 +38,15 @@ import torch.nn as nn
 import torchvision.transforms as T
 from PIL import Image
 
+from augment_chain import SIDE as CHAIN_SIDE, chain as torchvision_chain  # the same torchvision twin
+
 FASHION = "/usr/share/datasets/fashion-mnist/"
 SIDE = 96
 BATCH = 64
 CLASSES = 10
 LR, MOMENTUM = 0.01, 0.9
+
+assert CHAIN_SIDE == SIDE
 
 # tests/bench/chain.hpp, as a suite names it.
 CHAIN_JSON = [
@@ -53,16 +57,6 @@ CHAIN_JSON = [
      "saturation": [0.6, 1.4], "hue": [-0.1, 0.1]},
     {"op": "gaussian_blur", "kernel_size": 5, "sigma": [0.1, 2.0]},
 ]
-
-
-def torchvision_chain():
-    return [
-        T.RandomResizedCrop(SIDE, scale=(0.5, 1.0)),
-        T.RandomHorizontalFlip(0.5),
-        T.RandomRotation(15, interpolation=T.InterpolationMode.BILINEAR),
-        T.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, hue=0.1),
-        T.GaussianBlur(5, sigma=(0.1, 2.0)),
-    ]
 
 
 def make_npz(path, n):
@@ -93,7 +87,7 @@ class NpzImages(torch.utils.data.Dataset):
     def __init__(self, images, labels, augment):
         self.images, self.labels = images, labels
         tail = [T.ToTensor(), T.Normalize([0.5] * 3, [0.5] * 3)]
-        self.t = T.Compose((torchvision_chain() if augment else []) + tail)
+        self.t = T.Compose(([torchvision_chain()] if augment else []) + tail)
 
     def __len__(self):
         return len(self.images)
